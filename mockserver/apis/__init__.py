@@ -1,0 +1,1 @@
+"""One subpackage per vendor API; each exposes ``PLUGIN`` (see ``mockserver.plugin``)."""

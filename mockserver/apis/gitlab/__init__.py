@@ -1,0 +1,29 @@
+"""GitLab's Releases API (REST v4), with the project, user and tag endpoints its clients call around it."""
+
+from __future__ import annotations
+
+import pathlib
+import typing as t
+
+from ...fixtures import load_folder
+from ...plugin import ApiPlugin
+from .handlers import HANDLERS
+from .state import build_state
+from .wire import render_error
+
+FIXTURE_SCHEMA = pathlib.Path(__file__).with_name("fixture_schema.yaml")
+
+
+def load_seed(folder: pathlib.Path, spec: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
+    return load_folder(folder, FIXTURE_SCHEMA, spec)
+
+
+PLUGIN = ApiPlugin(
+    name="gitlab",
+    spec_file="gitlab.yaml",
+    default_mount="/api/v4",
+    handlers=HANDLERS,
+    render_error=render_error,
+    load_seed=load_seed,
+    build_state=build_state,
+)

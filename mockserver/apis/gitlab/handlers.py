@@ -1,0 +1,223 @@
+"""Thin GitLab handlers: unpack the call, one domain call, shape the reply. Registered in ``HANDLERS``."""
+
+from __future__ import annotations
+
+import typing as t
+
+from ...clock import parse_iso
+from ...errors import Forbidden, InvalidParameter, NotFound
+from ...exchange import Call, Reply, redirect
+from . import links, releases, tags, views, wire
+from .auth import Permissions, Principal, authenticate, find_group, find_project, project_access
+from .state import Project
+
+
+class Scope(t.NamedTuple):
+    principal: Principal
+    project: Project
+    permissions: Permissions
+    viewer: views.Viewer
+
+
+def project_scope(call: Call, *, write: bool = False) -> Scope:
+    """Authenticate, find the project the caller may see, and work out their rights on it."""
+    principal = authenticate(call, required=write)
+    project = find_project(call.state, principal, call.params["id"])
+    permissions = Permissions.of(call.state, principal, project)
+    if write:
+        permissions.require_write(principal)
+    elif not permissions.read_release:
+        raise Forbidden("403 Forbidden")
+    return Scope(principal, project, permissions, views.Viewer(call.state, project, permissions, call.base_url))
+
+
+def _time_param(call: Call, name: str) -> t.Any:
+    value = call.params.get(name)
+    if value is None:
+        return None
+    try:
+        return parse_iso(value)
+    except ValueError:
+        raise InvalidParameter("query", name, "invalid") from None
+
+
+def get_current_user(call: Call) -> Reply:
+    principal = authenticate(call, required=True)
+    return Reply(views.current_user(principal.user or {}, call.base_url))
+
+
+def get_project(call: Call) -> Reply:
+    scope = project_scope(call)
+    level = project_access(call.state, scope.principal, scope.project)
+    return Reply(views.project_view(scope.project, level, call.base_url, authenticated=not scope.principal.anonymous))
+
+
+def list_releases(call: Call) -> Reply:
+    scope = project_scope(call)
+    page = wire.paginate(call, 0)
+    rows, total = releases.page_of_releases(
+        scope.project, order_by=call.params.get("order_by", "released_at"), sort=call.params.get("sort", "desc"),
+        offset=page.offset, limit=page.per_page,
+        updated_before=_time_param(call, "updated_before"), updated_after=_time_param(call, "updated_after"),
+    )
+    html = bool(call.params.get("include_html_description"))
+    items = [views.release_view(release, scope.viewer, html=html) for release in rows]
+    return wire.paged_reply(call, items, wire.paginate(call, total), route_params=["id"])
+
+
+def get_release(call: Call) -> Reply:
+    scope = project_scope(call)
+    scope.permissions.require_read_code()
+    release = releases.find_release(scope.project, call.params["tag_name"])
+    return Reply(views.release_view(release, scope.viewer, html=bool(call.params.get("include_html_description"))))
+
+
+def create_release(call: Call) -> Reply:
+    scope = project_scope(call, write=True)
+    author_id = scope.principal.user["id"] if scope.principal.user else None
+    release = releases.create_release(call.state, scope.project, author_id, call.body or {})
+    return Reply(views.release_view(release, scope.viewer), status=201)
+
+
+def update_release(call: Call) -> Reply:
+    scope = project_scope(call, write=True)
+    release = releases.update_release(scope.project, call.params["tag_name"], call.body or {})
+    return Reply(views.release_view(release, scope.viewer))
+
+
+def delete_release(call: Call) -> Reply:
+    scope = project_scope(call, write=True)
+    body = views.release_view(releases.release_for_write(scope.project, call.params["tag_name"]), scope.viewer)
+    releases.delete_release(scope.project, call.params["tag_name"])
+    return Reply(body)
+
+
+def create_release_evidence(call: Call) -> Reply:
+    scope = project_scope(call, write=True)
+    releases.collect_evidence(scope.project, call.params["tag_name"])
+    return Reply(202, status=202)
+
+
+def get_latest_release(call: Call) -> Reply:
+    scope = project_scope(call)
+    scope.permissions.require_read_code()
+    location = releases.latest_location(
+        scope.project, call.api_url, order_by=call.params.get("order_by", "released_at"),
+        suffix=call.params.get("suffix_path"), query=call.query,
+    )
+    return redirect(location)
+
+
+def download_release_asset(call: Call) -> Reply:
+    scope = project_scope(call)
+    scope.permissions.require_read_code()
+    return redirect(releases.asset_location(scope.project, call.params["tag_name"], call.params["direct_asset_path"]))
+
+
+def list_group_releases(call: Call) -> Reply:
+    principal = authenticate(call)
+    group = find_group(call.state, principal, call.params["id"])
+    projects = [
+        project for project in call.state.projects.values()
+        if project.group_id == group.id and Permissions.of(call.state, principal, project).read_release
+    ]
+    page = wire.paginate(call, 0)
+    rows, total = releases.group_page(projects, sort=call.params.get("sort", "desc"), offset=page.offset, limit=page.per_page)
+    view = views.basic_release_view if call.params.get("simple") else views.release_view
+    items = [
+        view(release, views.Viewer(call.state, project, Permissions.of(call.state, principal, project), call.base_url))
+        for project, release in rows
+    ]
+    return wire.paged_reply(call, items, wire.paginate(call, total), route_params=["id"])
+
+
+def list_release_links(call: Call) -> Reply:
+    scope = project_scope(call)
+    tag_name = call.params["tag_name"]
+    if tag_name not in scope.project.releases:
+        raise NotFound(links.LINK_NOT_FOUND)
+    items = views.release_links(scope.viewer, tag_name)
+    page = wire.paginate(call, len(items))
+    return wire.paged_reply(call, items[page.offset : page.offset + page.per_page], page, route_params=["id", "tag_name"])
+
+
+def get_release_link(call: Call) -> Reply:
+    scope = project_scope(call)
+    link = links.find_link(scope.project, call.params["tag_name"], call.params["link_id"])
+    return Reply(views.link_view(link, call.params["tag_name"], scope.viewer))
+
+
+def create_release_link(call: Call) -> Reply:
+    scope = project_scope(call, write=True)
+    releases.find_release(scope.project, call.params["tag_name"])
+    link = links.create_link(call.state, scope.project, call.params["tag_name"], call.body or {})
+    return Reply(views.link_view(link, call.params["tag_name"], scope.viewer), status=201)
+
+
+def update_release_link(call: Call) -> Reply:
+    scope = project_scope(call, write=True)
+    link = links.update_link(scope.project, call.params["tag_name"], call.params["link_id"], call.body or {})
+    return Reply(views.link_view(link, call.params["tag_name"], scope.viewer))
+
+
+def delete_release_link(call: Call) -> Reply:
+    scope = project_scope(call, write=True)
+    link = links.delete_link(scope.project, call.params["tag_name"], call.params["link_id"])
+    return Reply(views.link_view(link, call.params["tag_name"], scope.viewer))
+
+
+def list_repository_tags(call: Call) -> Reply:
+    scope = project_scope(call)
+    scope.permissions.require_read_code()
+    rows = tags.list_tags(
+        scope.project, order_by=call.params.get("order_by", "updated"), sort=call.params.get("sort", "desc"),
+        search=call.params.get("search"),
+    )
+    page = wire.paginate(call, len(rows))
+    items = [views.tag_view(tag, scope.project, call.base_url) for tag in rows[page.offset : page.offset + page.per_page]]
+    return wire.paged_reply(call, items, page, route_params=["id"])
+
+
+def get_repository_tag(call: Call) -> Reply:
+    scope = project_scope(call)
+    scope.permissions.require_read_code()
+    return Reply(views.tag_view(tags.find_tag(scope.project, call.params["tag_name"]), scope.project, call.base_url))
+
+
+def create_repository_tag(call: Call) -> Reply:
+    scope = project_scope(call, write=True)
+    body = call.body or {}
+    target = tags.check_new_tag(scope.project, body["tag_name"], body.get("ref"))
+    tag = tags.add_tag(scope.project, body["tag_name"], target, body.get("message"))
+    return Reply(views.tag_view(tag, scope.project, call.base_url), status=201)
+
+
+def delete_repository_tag(call: Call) -> Reply:
+    scope = project_scope(call, write=True)
+    tags.delete_tag(scope.project, call.params["tag_name"])
+    return Reply(None, status=204)
+
+
+HANDLERS = {
+    "getCurrentUser": get_current_user,
+    "getProject": get_project,
+    "listReleases": list_releases,
+    "getRelease": get_release,
+    "createRelease": create_release,
+    "updateRelease": update_release,
+    "deleteRelease": delete_release,
+    "createReleaseEvidence": create_release_evidence,
+    "getLatestRelease": get_latest_release,
+    "getLatestReleaseSubresource": get_latest_release,
+    "downloadReleaseAsset": download_release_asset,
+    "listGroupReleases": list_group_releases,
+    "listReleaseLinks": list_release_links,
+    "getReleaseLink": get_release_link,
+    "createReleaseLink": create_release_link,
+    "updateReleaseLink": update_release_link,
+    "deleteReleaseLink": delete_release_link,
+    "listRepositoryTags": list_repository_tags,
+    "getRepositoryTag": get_repository_tag,
+    "createRepositoryTag": create_repository_tag,
+    "deleteRepositoryTag": delete_repository_tag,
+}

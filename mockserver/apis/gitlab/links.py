@@ -1,0 +1,100 @@
+"""Release links (assets): the model's rules, checked before anything is written (§A.6)."""
+
+from __future__ import annotations
+
+import re
+import typing as t
+from urllib.parse import urlsplit
+
+from ...clock import now
+from ...errors import BadRequest, NotFound
+from .state import GitLabState, Project
+
+ALLOWED_SCHEMES = ("http", "https", "ftp")
+_FILEPATH = re.compile(r"\A/[^/](?!.*//.*)[\-.\w/]+[\da-zA-Z]+\Z")
+MAX_FILEPATH = 128
+LINK_NOT_FOUND = "404 Not found"
+
+
+def link_problems(candidate: dict[str, t.Any], others: t.Iterable[dict[str, t.Any]]) -> list[str]:
+    """Full messages, as ActiveRecord words them, for one link among its release's other links."""
+    problems = []
+    name, url, filepath = candidate.get("name"), candidate.get("url"), candidate.get("filepath")
+    if not (name or "").strip():
+        problems.append("Name can't be blank")
+    if not (url or "").strip():
+        problems.append("Url can't be blank")
+    elif urlsplit(url).scheme.lower() not in ALLOWED_SCHEMES or not urlsplit(url).netloc:
+        problems.append("Url is blocked: Only allowed schemes are http, https, ftp")
+    if filepath:
+        if len(filepath) > MAX_FILEPATH:
+            problems.append(f"Filepath is too long (maximum is {MAX_FILEPATH} characters)")
+        elif not _FILEPATH.match(filepath):
+            problems.append("Filepath is in an invalid format")
+    for other in others:
+        if other.get("id") is not None and other.get("id") == candidate.get("id"):
+            continue
+        if name and other["name"] == name:
+            problems.append("Name has already been taken")
+        if url and other["url"] == url:
+            problems.append("Url has already been taken")
+        if filepath and other.get("filepath") == filepath:
+            problems.append("Filepath has already been taken")
+    return list(dict.fromkeys(problems))
+
+
+def link_fields(raw: dict[str, t.Any]) -> dict[str, t.Any]:
+    """Request keys -> stored keys (``direct_asset_path`` wins over its deprecated alias ``filepath``)."""
+    fields: dict[str, t.Any] = {}
+    for key in ("name", "url", "link_type"):
+        if key in raw:
+            fields[key] = raw[key]
+    if raw.get("direct_asset_path") or raw.get("filepath"):
+        fields["filepath"] = raw.get("direct_asset_path") or raw.get("filepath")
+    return fields
+
+
+def new_link(state: GitLabState, fields: dict[str, t.Any]) -> dict[str, t.Any]:
+    return {
+        "id": state.next_id(),
+        "name": fields["name"],
+        "url": fields["url"],
+        "filepath": fields.get("filepath"),
+        "link_type": fields.get("link_type") or "other",
+        "created_at": now(),
+    }
+
+
+def find_link(project: Project, tag_name: str, link_id: int) -> dict[str, t.Any]:
+    table = project.links.get(tag_name)
+    link = table.get(link_id) if table is not None else None
+    if link is None:
+        raise NotFound(LINK_NOT_FOUND)
+    return link
+
+
+def create_link(state: GitLabState, project: Project, tag_name: str, raw: dict[str, t.Any]) -> dict[str, t.Any]:
+    fields = link_fields(raw)
+    table = project.links_of(tag_name)
+    problems = link_problems(fields, table)
+    if problems:
+        raise BadRequest(problems)
+    link = new_link(state, fields)
+    return table.put(link["id"], link)
+
+
+def update_link(project: Project, tag_name: str, link_id: int, raw: dict[str, t.Any]) -> dict[str, t.Any]:
+    link = find_link(project, tag_name, link_id)
+    if "name" not in raw and "url" not in raw:
+        raise BadRequest({"error": "name, url are missing, at least one parameter must be provided"})
+    updated = {**link, **link_fields(raw)}
+    problems = link_problems(updated, project.links_of(tag_name))
+    if problems:
+        raise BadRequest(problems)
+    return project.links_of(tag_name).put(link_id, updated)
+
+
+def delete_link(project: Project, tag_name: str, link_id: int) -> dict[str, t.Any]:
+    link = find_link(project, tag_name, link_id)
+    project.links_of(tag_name).delete(link_id)
+    return link

@@ -1,0 +1,89 @@
+"""``create_app(settings)``: wiring only. Plugins, specs, fixtures and the store meet here."""
+
+from __future__ import annotations
+
+import logging
+import typing as t
+
+from connexion.apps.asynchronous import AsyncASGIApp
+from connexion.exceptions import ProblemException
+from connexion.middleware.context import ContextMiddleware
+from connexion.middleware.exceptions import ExceptionMiddleware
+from connexion.middleware.lifespan import LifespanMiddleware
+from connexion.middleware.request_validation import RequestValidationMiddleware
+from connexion.middleware.response_validation import ResponseValidationMiddleware
+from connexion.middleware.routing import RoutingMiddleware
+from connexion.middleware.server_error import ServerErrorMiddleware
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware
+from connexion.options import SwaggerUIOptions
+from starlette.exceptions import HTTPException
+from starlette.types import Receive, Scope, Send
+
+from .dispatch import ErrorDispatcher
+from .openapi31 import VALIDATOR_MAP, OpenAPI31Middleware, OpenAPI31Specification
+from .plugin import ApiPlugin, discover_plugins
+from .rawpath import RawPathMiddleware
+from .resolver import PluginResolver
+from .settings import Settings
+from .store import Store
+
+# Connexion's stack less its SecurityMiddleware: each API authenticates in its own domain
+# code, because who may see what (roles, hidden projects, scopes) is API behaviour to mimic.
+MIDDLEWARES = [
+    ServerErrorMiddleware,
+    ExceptionMiddleware,
+    SwaggerUIMiddleware,
+    RoutingMiddleware,
+    RequestValidationMiddleware,
+    ResponseValidationMiddleware,
+    LifespanMiddleware,
+    ContextMiddleware,
+]
+
+
+# Connexion logs a warning on every request to an operation with several body media types,
+# and one for every query parameter the spec does not name (GitLab ignores those, so do we).
+logging.getLogger("connexion.operations.openapi3").setLevel(logging.ERROR)
+logging.getLogger("connexion.decorators.parameter").setLevel(logging.ERROR)
+
+
+class MockApp:
+    """The ASGI application, with the store and the mounted APIs at hand for tests and tools."""
+
+    def __init__(self, asgi: t.Callable, store: Store, mounts: dict[str, tuple[ApiPlugin, OpenAPI31Specification]]):
+        self._asgi = asgi
+        self.store = store
+        self.mounts = mounts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._asgi(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None) -> MockApp:
+    settings = settings or Settings()
+    store = Store()
+    dispatcher = ErrorDispatcher()
+    middleware = OpenAPI31Middleware(AsyncASGIApp(), middlewares=list(MIDDLEWARES))
+    mounts: dict[str, tuple[ApiPlugin, OpenAPI31Specification]] = {}
+    for plugin in discover_plugins(settings.apis or None):
+        spec = OpenAPI31Specification.from_path(settings.specs_dir / plugin.spec_file)
+        seed = plugin.load_seed(settings.fixtures_dir / plugin.name, spec.raw)
+        store.register(plugin.name, plugin.build_state, seed)
+        mount = settings.mount_for(plugin.name, plugin.default_mount)
+        middleware.add_api(
+            spec,
+            base_path=mount,
+            name=plugin.name,
+            resolver=PluginResolver(plugin, store, mount),
+            validator_map=VALIDATOR_MAP,
+            validate_responses=settings.validate_responses,
+            strict_validation=False,
+            swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui", spec_path="/openapi.json"),
+        )
+        dispatcher.add(mount, plugin.render_error)
+        mounts[mount] = (plugin, spec)
+    # Starlette picks a handler by the exception's class, most specific first, so the
+    # dispatcher is named for each family Connexion and Starlette would otherwise render.
+    for family in (HTTPException, ProblemException, Exception):
+        middleware.add_error_handler(family, dispatcher)
+    return MockApp(RawPathMiddleware(middleware), store, mounts)

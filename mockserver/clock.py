@@ -1,0 +1,29 @@
+"""Time as the APIs write it, and lenient ISO 8601 reading (no zone means UTC)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+UTC = dt.timezone.utc
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(UTC)
+
+
+def iso_millis(moment: dt.datetime) -> str:
+    """``2019-01-03T01:56:19.539Z``: GitLab's shape."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def parse_iso(text: str) -> dt.datetime:
+    """Read an ISO 8601 date or date-time; a value without a zone is taken as UTC. ValueError if unreadable."""
+    value = text.strip()
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    if len(value) > 10 and value[10] == " ":
+        value = value[:10] + "T" + value[11:]
+    parsed = dt.datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)

@@ -1,0 +1,46 @@
+"""What a handler receives (``Call``) and what it returns (``Reply``): plain records, no framework."""
+
+from __future__ import annotations
+
+import dataclasses
+import typing as t
+from urllib.parse import urlencode
+
+
+@dataclasses.dataclass(frozen=True)
+class Call:
+    """One request as a handler sees it: decoded parameters, the body, and where it came from."""
+
+    params: t.Mapping[str, t.Any]
+    body: t.Any
+    headers: t.Mapping[str, str]
+    query: t.Sequence[tuple[str, str]]
+    """The query string as sent, decoded, in order, with repeats (for links that echo it)."""
+    base_url: str
+    """``scheme://host[:port]`` as the client addressed the server (from ``Host``)."""
+    mount: str
+    """The API's mount point, e.g. ``/api/v4``."""
+    path: str
+    """The request path below the mount point, still percent-encoded as sent."""
+    state: t.Any
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}{self.mount}"
+
+    def url_with_query(self, pairs: t.Iterable[tuple[str, t.Any]]) -> str:
+        """This request's absolute URL with another query string."""
+        query = urlencode([(key, str(value)) for key, value in pairs])
+        return f"{self.api_url}{self.path}?{query}" if query else f"{self.api_url}{self.path}"
+
+
+@dataclasses.dataclass
+class Reply:
+    body: t.Any = None
+    status: int = 200
+    headers: dict[str, str] = dataclasses.field(default_factory=dict)
+    media_type: str = "application/json"
+
+
+def redirect(location: str) -> Reply:
+    return Reply(body=None, status=302, headers={"Location": location})

@@ -1,0 +1,288 @@
+"""Serve OpenAPI 3.1 documents through Connexion 3, which only knows 3.0 and JSON Schema draft 4.
+
+Connexion 3.3 rejects ``openapi: 3.1.x`` when it validates the document and validates requests
+and responses with draft-4 semantics (no ``type: [string, "null"]``, no ``const``, no
+``examples``). This module is the one place that bridges the gap, without converting any spec:
+
+* ``OpenAPI31Specification`` checks the document against the OpenAPI 3.1 meta-schema and keeps
+  it as written, so Swagger UI and the ``openapi.json`` route serve the 3.1 text.
+* ``VALIDATOR_MAP`` holds parameter, body and response validators on JSON Schema 2020-12.
+  They raise ``InvalidParameter`` with the location, name and reason of the first problem, so
+  each API can word the error its own way.
+* ``OpenAPI31Middleware.add_api`` registers an already-loaded 3.1 specification.
+
+A schema may carry ``x-error``: for a keyword of that schema (``anyOf``, ``not``, ...), the
+message the API answers when that rule fails, e.g. GitLab's ``params is empty``. The
+message goes to the API's renderer as a ``BadRequest``, so the shape stays the API's.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import typing as t
+from functools import cached_property
+
+import jsonschema
+import yaml
+from connexion.datastructures import MediaTypeDict
+from connexion.exceptions import InvalidSpecification
+from connexion.middleware.main import API, ConnexionMiddleware
+from connexion.spec import OpenAPISpecification
+from connexion.utils import boolean
+from connexion.validators import (
+    FormDataValidator,
+    JSONRequestBodyValidator,
+    JSONResponseBodyValidator,
+    MultiPartFormDataValidator,
+    TextResponseBodyValidator,
+)
+from connexion.exceptions import NonConformingResponseBody
+from jsonschema import Draft202012Validator, ValidationError
+from openapi_spec_validator import OpenAPIV31SpecValidator
+from starlette.requests import Request
+
+from .errors import BadRequest, InvalidParameter, MockError, PayloadTooLarge
+
+FORMAT_CHECKER = Draft202012Validator.FORMAT_CHECKER
+
+# Keywords whose failure means "a value of the right type, but not one of those allowed".
+_NOT_ALLOWED_KEYWORDS = frozenset(
+    {
+        "enum", "const", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+        "minLength", "maxLength", "pattern", "format", "minItems", "maxItems", "uniqueItems",
+        "multipleOf",
+    }
+)
+
+MAX_BODY_BYTES = 1_048_576
+
+
+class OpenAPI31Specification(OpenAPISpecification):
+    """An OpenAPI 3.1 document, validated against the 3.1 meta-schema and served as written."""
+
+    @classmethod
+    def _validate_spec(cls, spec: dict) -> None:
+        errors = list(OpenAPIV31SpecValidator(spec).iter_errors())
+        if errors:
+            first = errors[0]
+            where = "/".join(str(part) for part in first.absolute_path)
+            raise InvalidSpecification(f"{first.message} (at /{where})")
+        version = str(spec.get("openapi", ""))
+        if not version.startswith("3.1."):
+            raise InvalidSpecification(f"expected an OpenAPI 3.1 document, got {version!r}")
+
+    @classmethod
+    def from_dict(cls, spec: dict, *, base_uri: str = "") -> "OpenAPI31Specification":
+        return cls(spec, base_uri=base_uri)
+
+    @classmethod
+    def from_path(cls, path: pathlib.Path) -> "OpenAPI31Specification":
+        with open(path, encoding="utf-8") as handle:
+            document = yaml.safe_load(handle)
+        return cls.from_dict(document, base_uri=f"{path.parent}/")
+
+
+def schema_validator(schema: dict) -> Draft202012Validator:
+    return Draft202012Validator(schema, format_checker=FORMAT_CHECKER)
+
+
+def first_problem(errors: t.Iterable[ValidationError]) -> ValidationError | None:
+    """The most useful error first: the shallowest one, as a person reads a body top-down."""
+    ranked = sorted(errors, key=lambda error: (len(error.absolute_path), str(error.validator)))
+    return ranked[0] if ranked else None
+
+
+def describe(error: ValidationError, *, location: str, prefix: str = "") -> MockError:
+    """Turn a jsonschema error into an ``InvalidParameter`` naming the field and the reason,
+    or into the spec's own message for the failed rule (``x-error``)."""
+    custom = error.schema.get("x-error", {}) if isinstance(error.schema, dict) else {}
+    if error.validator in custom:
+        return BadRequest(custom[error.validator])
+    parts = [str(part) for part in error.absolute_path]
+    if error.validator == "required" and isinstance(error.instance, dict):
+        missing = next((name for name in error.validator_value if name not in error.instance), "")
+        return InvalidParameter(location, ".".join([*filter(None, [prefix]), *parts, missing]), "missing", error.message)
+    reason = "not_allowed" if error.validator in _NOT_ALLOWED_KEYWORDS else "invalid"
+    name = ".".join([*filter(None, [prefix]), *parts])
+    return InvalidParameter(location, name, reason, error.message)
+
+
+def _schema_types(schema: dict) -> list[str]:
+    declared = schema.get("type")
+    if isinstance(declared, list):
+        return [kind for kind in declared if kind != "null"]
+    return [declared] if declared else []
+
+
+def coerce_text(raw: str, schema: dict) -> t.Any:
+    """Read a query, path or header string as the type its schema declares; ValueError if it is not."""
+    kinds = _schema_types(schema)
+    if not kinds or "string" in kinds:
+        return raw
+    for kind in kinds:
+        try:
+            if kind == "integer":
+                return int(raw, 10)
+            if kind == "number":
+                return float(raw)
+            if kind == "boolean":
+                return boolean(raw)
+        except ValueError:
+            continue
+    raise ValueError(raw)
+
+
+class ParameterValidator:
+    """Validates query, path and header parameters on JSON Schema 2020-12."""
+
+    def __init__(self, parameters, uri_parser, strict_validation=False, security_query_params=None):
+        self.parameters = [p for p in parameters if p["in"] in ("query", "path", "header")]
+        self._validators = {id(p): schema_validator(p.get("schema", {})) for p in self.parameters}
+
+    def validate(self, scope) -> None:
+        request = Request(scope)
+        for param in self.parameters:
+            self._validate_one(param, request)
+
+    def _values(self, param: dict, request: Request) -> list[str]:
+        name = param["name"]
+        if param["in"] == "query":
+            return request.query_params.getlist(name)
+        if param["in"] == "header":
+            value = request.headers.get(name)
+            return [] if value is None else [value]
+        value = request.path_params.get(name)
+        return [] if value is None else [value]
+
+    def _validate_one(self, param: dict, request: Request) -> None:
+        name, location = param["name"], param["in"]
+        schema = param.get("schema", {})
+        raw_values = self._values(param, request)
+        if not raw_values:
+            if param.get("required"):
+                raise InvalidParameter(location, name, "missing")
+            return
+        try:
+            if "array" in _schema_types(schema):
+                items = schema.get("items", {})
+                texts = raw_values if len(raw_values) > 1 else raw_values[0].split(",")
+                value: t.Any = [coerce_text(text, items) for text in texts]
+            else:
+                value = coerce_text(raw_values[-1], schema)
+        except ValueError:
+            raise InvalidParameter(location, name, "invalid") from None
+        problem = first_problem(self._validators[id(param)].iter_errors(value))
+        if problem is not None:
+            error = describe(problem, location=location)
+            if not isinstance(error, InvalidParameter):
+                raise error
+            raise InvalidParameter(location, name, error.reason, problem.message)
+
+
+class _BodyValidation:
+    """Shared by the JSON and form body validators: a cached 2020-12 validator and error mapping."""
+
+    _schema: dict
+
+    @cached_property
+    def _validator(self) -> Draft202012Validator:
+        return schema_validator(self._schema)
+
+    def _validate(self, body: t.Any) -> None:
+        if body is None:
+            if self._required:  # type: ignore[attr-defined]
+                raise InvalidParameter("body", "", "missing", "a request body is required")
+            return
+        problem = first_problem(self._validator.iter_errors(body))
+        if problem is not None:
+            raise describe(problem, location="body")
+
+
+class JSONBodyValidator(_BodyValidation, JSONRequestBodyValidator):
+    async def _parse(self, stream, scope) -> t.Any:
+        chunks, size = [], 0
+        async for chunk in stream:
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                raise PayloadTooLarge()
+            chunks.append(chunk)
+        raw = b"".join(chunks)
+        if not raw.strip():
+            return None
+        try:
+            return json.loads(raw.decode(self._encoding))
+        except (UnicodeDecodeError, LookupError):
+            raise InvalidParameter("body", "", "malformed", "the body is not valid text in its declared charset") from None
+        except json.JSONDecodeError as error:
+            raise InvalidParameter("body", "", "malformed", f"the body is not valid JSON: {error}") from None
+
+
+class FormBodyValidator(_BodyValidation, FormDataValidator):
+    async def _parse(self, stream, scope) -> dict:
+        try:
+            data = await super()._parse(stream, scope)
+        except UnicodeDecodeError:
+            raise InvalidParameter("body", "", "malformed", "the form is not valid text") from None
+        properties = self._schema.get("properties", {})
+        for key, value in list(data.items()):
+            schema = properties.get(key, {})
+            if isinstance(value, str) and _schema_types(schema) and "string" not in _schema_types(schema):
+                try:
+                    data[key] = coerce_text(value, schema)
+                except ValueError:
+                    raise InvalidParameter("body", key, "invalid") from None
+        return data
+
+
+class MultipartBodyValidator(_BodyValidation, MultiPartFormDataValidator):
+    pass
+
+
+class JSONResponseValidator(JSONResponseBodyValidator):
+    """Checks the mock's own responses in the test suite (not on every request in production)."""
+
+    @cached_property
+    def validator(self) -> Draft202012Validator:  # type: ignore[override]
+        return schema_validator(self._schema)
+
+    def _validate(self, body: dict) -> None:
+        problem = first_problem(self.validator.iter_errors(body))
+        if problem is not None:
+            where = "/".join(str(part) for part in problem.absolute_path)
+            raise NonConformingResponseBody(detail=f"response does not match the spec at /{where}: {problem.message}")
+
+
+VALIDATOR_MAP = {
+    "parameter": ParameterValidator,
+    "body": MediaTypeDict(
+        {
+            "*/*json": JSONBodyValidator,
+            "application/x-www-form-urlencoded": FormBodyValidator,
+            "multipart/form-data": MultipartBodyValidator,
+        }
+    ),
+    "response": MediaTypeDict(
+        {
+            "*/*json": JSONResponseValidator,
+            "text/plain": TextResponseBodyValidator,
+        }
+    ),
+}
+
+
+class OpenAPI31Middleware(ConnexionMiddleware):
+    """Connexion's middleware stack, taking specifications that are already loaded.
+
+    ``ConnexionMiddleware.add_api`` always re-loads its argument with ``Specification.load``,
+    which picks the 3.0 class; this override registers an ``OpenAPI31Specification`` as is.
+    """
+
+    def add_api(self, specification, *, base_path=None, name=None, **kwargs) -> None:  # type: ignore[override]
+        if not isinstance(specification, OpenAPI31Specification):
+            raise TypeError("add_api takes an OpenAPI31Specification")
+        if self.middleware_stack is not None:
+            raise RuntimeError("Cannot add an API after the application has started")
+        options = self.options.replace(**{k: v for k, v in kwargs.items() if hasattr(self.options, k)})
+        extra = {k: v for k, v in kwargs.items() if not hasattr(self.options, k)}
+        self.apis.append(API(specification, base_path=base_path, name=name, **options.__dict__, **extra))

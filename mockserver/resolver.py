@@ -1,0 +1,120 @@
+"""operationId -> endpoint: binds each handler to the store and turns its ``Reply`` into a response.
+
+An operation without a handler still answers, from the first 2xx example of its spec, so
+a newly described operation is never a 500 (``example_handler``).
+"""
+
+from __future__ import annotations
+
+import json
+import typing as t
+
+from connexion.context import scope as current_scope
+from connexion.resolver import Resolution, Resolver
+from starlette.requests import Request
+from starlette.responses import Response
+
+from .exchange import Call, Reply
+from .plugin import ApiPlugin, Handler
+from .rawpath import unescape_segment
+from .store import Store
+
+
+def render(reply: Reply) -> Response:
+    if reply.body is None and reply.status in (204, 302, 304):
+        return Response(status_code=reply.status, headers=reply.headers)
+    if reply.media_type.endswith("json"):
+        content = json.dumps(reply.body, ensure_ascii=False, separators=(",", ":")).encode()
+    else:
+        content = reply.body if isinstance(reply.body, bytes) else str(reply.body or "").encode()
+    return Response(content, status_code=reply.status, headers=reply.headers, media_type=reply.media_type)
+
+
+def example_handler(operation: t.Any) -> Handler:
+    """A handler that answers with the operation's first documented success example."""
+
+    def answer_from_example(call: Call) -> Reply:
+        # Read at call time: Connexion resolves an operation before it has parsed its responses.
+        reply = _first_success_example(operation.responses)
+        return Reply(body=reply.body, status=reply.status, headers=dict(reply.headers), media_type=reply.media_type)
+
+    return answer_from_example
+
+
+def _first_success_example(responses: t.Mapping[str, t.Any]) -> Reply:
+    for status in sorted(code for code in responses if str(code).startswith("2") or str(code) == "302"):
+        response = responses[status]
+        headers = {
+            name: str(_example_of(header.get("schema", {}), header))
+            for name, header in response.get("headers", {}).items()
+            if _example_of(header.get("schema", {}), header) is not None
+        }
+        for media_type, content in response.get("content", {}).items():
+            body = _example_of(content.get("schema", {}), content)
+            return Reply(body=body, status=int(status), headers=headers, media_type=media_type)
+        return Reply(body=None, status=int(status), headers=headers)
+    return Reply(body=None, status=204)
+
+
+def _example_of(schema: t.Mapping[str, t.Any], holder: t.Mapping[str, t.Any]) -> t.Any:
+    if "example" in holder:
+        return holder["example"]
+    if holder.get("examples"):
+        first = next(iter(holder["examples"].values()))
+        return first.get("value") if isinstance(first, dict) else first
+    if schema.get("examples"):
+        return schema["examples"][0]
+    return schema.get("default")
+
+
+class PluginResolver(Resolver):
+    """Resolves an API's operations to its plugin's handlers, bound to the store."""
+
+    def __init__(self, plugin: ApiPlugin, store: Store, mount: str) -> None:
+        super().__init__()
+        self.plugin = plugin
+        self.store = store
+        self.mount = mount
+
+    def resolve(self, operation: t.Any) -> Resolution:
+        operation_id = self.resolve_operation_id(operation)
+        handler = self.plugin.handlers.get(operation_id) or example_handler(operation)
+        return Resolution(self.bind(handler, operation), operation_id)
+
+    def bind(self, handler: Handler, operation: t.Any) -> t.Callable[..., t.Awaitable[Response]]:
+        namespace, mount, store = self.plugin.name, self.mount, self.store
+        path_names: set[str] = set()
+
+        def path_parameters() -> set[str]:
+            # Connexion resolves before it parses the operation's parameters; read them on first use.
+            if not path_names:
+                path_names.update(param["name"] for param in operation.parameters if param["in"] == "path")
+                path_names.add("")
+            return path_names
+
+        async def endpoint(**kwargs: t.Any) -> Response:
+            scope = dict(current_scope)
+            request = Request(scope)
+            body = kwargs.pop("body", None)
+            params = {
+                name: unescape_segment(value) if name in path_parameters() and isinstance(value, str) else value
+                for name, value in kwargs.items()
+            }
+            raw_path = scope.get("raw_path") or scope["path"].encode()
+            path = raw_path.decode("utf-8", errors="replace").split("?", 1)[0]
+            with store.use(namespace) as state:
+                call = Call(
+                    params=params,
+                    body=body,
+                    headers=request.headers,
+                    query=list(request.query_params.multi_items()),
+                    base_url=str(request.base_url).rstrip("/"),
+                    mount=mount,
+                    path=path[len(mount):] if path.startswith(mount) else path,
+                    state=state,
+                )
+                reply = handler(call)
+            return render(reply)
+
+        endpoint.__name__ = getattr(handler, "__name__", "endpoint")
+        return endpoint

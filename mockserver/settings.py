@@ -1,0 +1,54 @@
+"""Server settings: one frozen record, built from defaults, environment variables and CLI flags."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import pathlib
+import typing as t
+
+PROJECT_ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def _env_mounts(environ: t.Mapping[str, str]) -> dict[str, str]:
+    """``RELEASE_MOCK_MOUNT_GITLAB=/gl`` style variables -> {"gitlab": "/gl"}."""
+    prefix = "RELEASE_MOCK_MOUNT_"
+    return {key[len(prefix):].lower(): value for key, value in environ.items() if key.startswith(prefix)}
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    specs_dir: pathlib.Path = PROJECT_ROOT / "specs"
+    fixtures_dir: pathlib.Path = PROJECT_ROOT / "fixtures"
+    apis: tuple[str, ...] = ()
+    """Which APIs to serve; empty means every discovered one."""
+    mounts: t.Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """API name -> mount point, overriding each plugin's default."""
+    validate_responses: bool = False
+    """Check every response against the spec (the test suite turns this on)."""
+
+    def mount_for(self, name: str, default: str) -> str:
+        mount = self.mounts.get(name, default)
+        return "/" + mount.strip("/") if mount.strip("/") else ""
+
+    @classmethod
+    def from_env(cls, environ: t.Mapping[str, str] | None = None, **overrides: t.Any) -> "Settings":
+        environ = os.environ if environ is None else environ
+        values: dict[str, t.Any] = {}
+        if environ.get("HOST"):
+            values["host"] = environ["HOST"]
+        if environ.get("PORT"):
+            values["port"] = int(environ["PORT"])
+        if environ.get("RELEASE_MOCK_FIXTURES"):
+            values["fixtures_dir"] = pathlib.Path(environ["RELEASE_MOCK_FIXTURES"])
+        if environ.get("RELEASE_MOCK_APIS"):
+            values["apis"] = tuple(name.strip() for name in environ["RELEASE_MOCK_APIS"].split(",") if name.strip())
+        if environ.get("RELEASE_MOCK_VALIDATE_RESPONSES"):
+            values["validate_responses"] = environ["RELEASE_MOCK_VALIDATE_RESPONSES"].lower() in ("1", "true", "yes")
+        mounts = _env_mounts(environ)
+        if mounts:
+            values["mounts"] = mounts
+        values.update({key: value for key, value in overrides.items() if value is not None})
+        return cls(**values)
