@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import typing as t
 
 from connexion.exceptions import NonConformingResponse, ProblemException
@@ -61,23 +62,62 @@ def neutral_renderer(error: errors.MockError) -> Reply:
     return Reply({"error": text}, status=error.status_code, headers=error.headers)
 
 
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+class MethodTable:
+    """Which methods the spec documents for a request path, for the ``Allow`` header of a 405.
+
+    Starlette's own ``Allow`` lists only the methods of the first route that matched the
+    path, and Connexion adds one route per operation, so it would leave methods out.
+    """
+
+    def __init__(self, mount: str, paths: t.Mapping[str, t.Any]) -> None:
+        self._templates: list[tuple[re.Pattern[str], set[str]]] = []
+        for template, item in paths.items():
+            methods = {method.upper() for method in item if method in HTTP_METHODS}
+            wide = {
+                param["name"]
+                for method in item if method in HTTP_METHODS
+                for param in item[method].get("parameters", []) + item.get("parameters", [])
+                if isinstance(param, dict) and param.get("schema", {}).get("format") == "path"
+            }
+            pattern = re.sub(
+                r"\\\{([^}]+)\\\}",
+                lambda match: ".+" if match.group(1) in wide else "[^/]+",
+                re.escape(template),
+            )
+            self._templates.append((re.compile(f"^{re.escape(mount)}{pattern}$", re.DOTALL), methods))
+
+    def allowed(self, path: str) -> set[str]:
+        found: set[str] = set()
+        for pattern, methods in self._templates:
+            if pattern.match(path):
+                found |= methods
+        return found
+
+
 class ErrorDispatcher:
     def __init__(self) -> None:
-        self._renderers: list[tuple[str, t.Callable[[errors.MockError], Reply]]] = []
+        self._renderers: list[tuple[str, t.Callable[[errors.MockError], Reply], MethodTable]] = []
 
-    def add(self, mount: str, renderer: t.Callable[[errors.MockError], Reply]) -> None:
-        self._renderers.append((mount, renderer))
+    def add(self, mount: str, renderer: t.Callable[[errors.MockError], Reply], paths: t.Mapping[str, t.Any]) -> None:
+        self._renderers.append((mount, renderer, MethodTable(mount, paths)))
         self._renderers.sort(key=lambda entry: len(entry[0]), reverse=True)
 
-    def renderer_for(self, path: str) -> t.Callable[[errors.MockError], Reply]:
-        for mount, renderer in self._renderers:
+    def owner_of(self, path: str) -> tuple[t.Callable[[errors.MockError], Reply], MethodTable | None]:
+        for mount, renderer, methods in self._renderers:
             if path == mount or path.startswith(mount + "/") or mount == "":
-                return renderer
-        return neutral_renderer
+                return renderer, methods
+        return neutral_renderer, None
 
     def __call__(self, request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         error = as_mock_error(exc)
-        reply = self.renderer_for(request.scope.get("path", "/"))(error)
+        path = request.scope.get("path", "/")
+        renderer, methods = self.owner_of(path)
+        if isinstance(error, errors.MethodNotAllowed) and methods is not None and methods.allowed(path):
+            error = errors.MethodNotAllowed(methods.allowed(path))
+        reply = renderer(error)
         headers = {**reply.headers, **error.headers}
         body = reply.body
         if reply.media_type.endswith("json"):

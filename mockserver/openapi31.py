@@ -115,10 +115,13 @@ def _schema_types(schema: dict) -> list[str]:
     return [declared] if declared else []
 
 
-def coerce_text(raw: str, schema: dict) -> t.Any:
-    """Read a query, path or header string as the type its schema declares; ValueError if it is not."""
+def coerce_text(raw: t.Any, schema: dict) -> t.Any:
+    """Read a query, path or header string as the type its schema declares; ValueError if it is not.
+
+    Values the router already converted (``{link_id:int}``) pass through unchanged.
+    """
     kinds = _schema_types(schema)
-    if not kinds or "string" in kinds:
+    if not isinstance(raw, str) or not kinds or "string" in kinds:
         return raw
     for kind in kinds:
         try:

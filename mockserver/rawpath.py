@@ -2,9 +2,10 @@
 
 ASGI servers hand over ``path`` already decoded, so ``releases/release%2F1.0`` arrives as
 ``releases/release/1.0`` and no route matches. This middleware rebuilds ``path`` from
-``raw_path`` segment by segment, decoding everything except ``%2F`` and ``%25``, which stay
-escaped so routing sees one segment. ``unescape_segment`` finishes the decoding once a path
-parameter has been matched.
+``raw_path`` segment by segment, decoding everything except ``/``, ``%`` and control
+characters, which stay escaped: the first so routing sees one segment, the last because
+Starlette's mount patterns stop at a newline. ``unescape_segment`` finishes the decoding
+once a path parameter has been matched.
 """
 
 from __future__ import annotations
@@ -14,16 +15,18 @@ from urllib.parse import unquote
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-_KEPT_ESCAPES = re.compile(r"%(2F|25)")
+_KEPT = re.compile(r"[%/\x00-\x1f\x7f]")
+_KEPT_ESCAPES = re.compile(r"%([0-9A-F]{2})")
 
 
 def escape_segment(raw_segment: str) -> str:
     decoded = unquote(raw_segment, errors="replace")
-    return decoded.replace("%", "%25").replace("/", "%2F")
+    return _KEPT.sub(lambda match: f"%{ord(match.group()):02X}", decoded)
 
 
 def unescape_segment(value: str) -> str:
-    return _KEPT_ESCAPES.sub(lambda match: "/" if match.group(1) == "2F" else "%", value)
+    # After escape_segment every "%" starts one of our escapes, so each %XX is decoded exactly once.
+    return _KEPT_ESCAPES.sub(lambda match: chr(int(match.group(1), 16)), value)
 
 
 def routing_path(raw_path: bytes) -> str:
