@@ -25,7 +25,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def serve(options: argparse.Namespace) -> int:
     import pathlib
+    import warnings
 
+    # Connexion imports starlette.testclient, which warns about httpx on import; not ours to fix.
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     import uvicorn
 
     from .app import create_app

@@ -15,7 +15,6 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from .openapi31 import FORMAT_CHECKER
 
 
 class FixtureError(Exception):
@@ -51,7 +50,7 @@ def load_folder(
             raise FixtureError(file, "", f"unexpected fixture file; expected one of {sorted(schema.get('files', {}))}")
         data = read_yaml(file)
         validator = Draft202012Validator(
-            {**file_schema, "$defs": schema.get("$defs", {})}, registry=registry, format_checker=FORMAT_CHECKER
+            {**file_schema, "$defs": schema.get("$defs", {})}, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER
         )
         errors = sorted(validator.iter_errors(data), key=lambda error: list(map(str, error.absolute_path)))
         if errors:
