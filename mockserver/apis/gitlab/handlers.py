@@ -152,7 +152,8 @@ def get_release_link(call: Call) -> Reply:
 
 def create_release_link(call: Call) -> Reply:
     scope = project_scope(call, write=True)
-    releases.find_release(scope.project, call.params["tag_name"])
+    if call.params["tag_name"] not in scope.project.releases:
+        raise NotFound(links.LINK_NOT_FOUND)
     link = links.create_link(call.state, scope.project, call.params["tag_name"], call.body or {})
     return Reply(views.link_view(link, call.params["tag_name"], scope.viewer), status=201)
 
