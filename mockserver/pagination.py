@@ -32,5 +32,5 @@ class OffsetPage:
 
     @property
     def prev_page(self) -> int | None:
-        # Past the end, "previous" is still the page before the requested one, as in Kaminari.
-        return self.page - 1 if self.page > 1 else None
+        # As in Kaminari: none on the first page, and none past the end (out of range).
+        return self.page - 1 if 1 < self.page <= self.total_pages else None

@@ -5,10 +5,10 @@ from __future__ import annotations
 import typing as t
 
 from ...clock import parse_iso
-from ...errors import Forbidden, InvalidParameter, NotFound
+from ...errors import Forbidden, InvalidParameter, NotFound, Unauthorized
 from ...exchange import Call, Reply, redirect
 from . import links, releases, tags, views, wire
-from .auth import Permissions, Principal, authenticate, find_group, find_project, project_access
+from .auth import UNAUTHORIZED, Permissions, Principal, authenticate, find_group, find_project, project_access
 from .state import Project
 
 
@@ -21,10 +21,13 @@ class Scope(t.NamedTuple):
 
 def project_scope(call: Call, *, write: bool = False) -> Scope:
     """Authenticate, find the project the caller may see, and work out their rights on it."""
-    principal = authenticate(call, required=write)
+    principal = authenticate(call)
+    # The project is looked up first: to an anonymous caller a private project is a 404 on every route.
     project = find_project(call.state, principal, call.params["id"])
     permissions = Permissions.of(call.state, principal, project)
     if write:
+        if principal.anonymous:
+            raise Unauthorized(UNAUTHORIZED)
         permissions.require_write(principal)
     elif not permissions.read_release:
         raise Forbidden("403 Forbidden")
@@ -149,7 +152,8 @@ def get_release_link(call: Call) -> Reply:
 
 def create_release_link(call: Call) -> Reply:
     scope = project_scope(call, write=True)
-    releases.find_release(scope.project, call.params["tag_name"])
+    if call.params["tag_name"] not in scope.project.releases:
+        raise NotFound(links.LINK_NOT_FOUND)
     link = links.create_link(call.state, scope.project, call.params["tag_name"], call.body or {})
     return Reply(views.link_view(link, call.params["tag_name"], scope.viewer), status=201)
 

@@ -17,30 +17,32 @@ LINK_NOT_FOUND = "404 Not found"
 
 
 def link_problems(candidate: dict[str, t.Any], others: t.Iterable[dict[str, t.Any]]) -> list[str]:
-    """Full messages, as ActiveRecord words them, for one link among its release's other links."""
+    """Full messages, as ActiveRecord words them, for one link among its release's other links.
+
+    In the order the model declares its validations (url, then name, then filepath), which
+    is the order ActiveRecord reports them in.
+    """
+    siblings = [other for other in others if other.get("id") is None or other.get("id") != candidate.get("id")]
     problems = []
     name, url, filepath = candidate.get("name"), candidate.get("url"), candidate.get("filepath")
-    if not (name or "").strip():
-        problems.append("Name can't be blank")
     if not (url or "").strip():
         problems.append("Url can't be blank")
     elif urlsplit(url).scheme.lower() not in ALLOWED_SCHEMES or not urlsplit(url).netloc:
         problems.append("Url is blocked: Only allowed schemes are http, https, ftp")
+    if url and any(other["url"] == url for other in siblings):
+        problems.append("Url has already been taken")
+    if not (name or "").strip():
+        problems.append("Name can't be blank")
+    if name and any(other["name"] == name for other in siblings):
+        problems.append("Name has already been taken")
     if filepath:
+        if any(other.get("filepath") == filepath for other in siblings):
+            problems.append("Filepath has already been taken")
         if len(filepath) > MAX_FILEPATH:
             problems.append(f"Filepath is too long (maximum is {MAX_FILEPATH} characters)")
         elif not _FILEPATH.match(filepath):
             problems.append("Filepath is in an invalid format")
-    for other in others:
-        if other.get("id") is not None and other.get("id") == candidate.get("id"):
-            continue
-        if name and other["name"] == name:
-            problems.append("Name has already been taken")
-        if url and other["url"] == url:
-            problems.append("Url has already been taken")
-        if filepath and other.get("filepath") == filepath:
-            problems.append("Filepath has already been taken")
-    return list(dict.fromkeys(problems))
+    return problems
 
 
 def link_fields(raw: dict[str, t.Any]) -> dict[str, t.Any]:
