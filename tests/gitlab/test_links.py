@@ -7,6 +7,8 @@ import typing as t
 import httpx
 import pytest
 
+from tests.conftest import REPORTER
+
 LINKS = "/projects/24/releases/{tag}/assets/links"
 V02 = LINKS.format(tag="v0.2")
 """Release v0.2 of project 24 has links 1 (``awesome-v0.2.dmg``) and 2 (``awesome-v0.2.msi``), no paths."""
@@ -247,3 +249,19 @@ def test_deleted_path_no_longer_downloads(gitlab: httpx.Client) -> None:
     assert gitlab.delete(V01 + "/3").status_code == 200
     response = gitlab.get("/projects/24/releases/v0.1/downloads/bin/asset.exe")
     assert (response.status_code, response.json()) == (404, NOT_FOUND)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        pytest.param("POST", "/projects/24/releases/v0.3/assets/links", id="create"),
+        pytest.param("PUT", "/projects/24/releases/v0.3/assets/links/1", id="update"),
+        pytest.param("DELETE", "/projects/24/releases/v0.3/assets/links/1", id="delete"),
+    ],
+)
+def test_link_write_on_missing_release_is_404_before_rights_are_checked(server, method: str, path: str) -> None:
+    # GitLab's links API finds the release first, so even a reporter sees the 404.
+    with httpx.Client(base_url=f"{server.url}/api/v4", headers={"PRIVATE-TOKEN": REPORTER}) as reporter:
+        body = {"name": "x", "url": "https://example.com/x"} if method != "DELETE" else None
+        response = reporter.request(method, path, json=body)
+    assert (response.status_code, response.json()) == (404, {"message": "404 Not found"})

@@ -19,12 +19,18 @@ class Scope(t.NamedTuple):
     viewer: views.Viewer
 
 
-def project_scope(call: Call, *, write: bool = False) -> Scope:
-    """Authenticate, find the project the caller may see, and work out their rights on it."""
+def project_scope(call: Call, *, write: bool = False, release_first: bool = False) -> Scope:
+    """Authenticate, find the project the caller may see, and work out their rights on it.
+
+    ``release_first``: the release named by ``tag_name`` must exist before rights are checked,
+    as in GitLab's links API, which looks the release up and then authorizes against it.
+    """
     principal = authenticate(call)
     # The project is looked up first: to an anonymous caller a private project is a 404 on every route.
     project = find_project(call.state, principal, call.params["id"])
     permissions = Permissions.of(call.state, principal, project)
+    if release_first and permissions.read_release and call.params["tag_name"] not in project.releases:
+        raise NotFound(links.LINK_NOT_FOUND)
     if write:
         if principal.anonymous:
             raise Unauthorized(UNAUTHORIZED)
@@ -151,21 +157,19 @@ def get_release_link(call: Call) -> Reply:
 
 
 def create_release_link(call: Call) -> Reply:
-    scope = project_scope(call, write=True)
-    if call.params["tag_name"] not in scope.project.releases:
-        raise NotFound(links.LINK_NOT_FOUND)
+    scope = project_scope(call, write=True, release_first=True)
     link = links.create_link(call.state, scope.project, call.params["tag_name"], call.body or {})
     return Reply(views.link_view(link, call.params["tag_name"], scope.viewer), status=201)
 
 
 def update_release_link(call: Call) -> Reply:
-    scope = project_scope(call, write=True)
+    scope = project_scope(call, write=True, release_first=True)
     link = links.update_link(scope.project, call.params["tag_name"], call.params["link_id"], call.body or {})
     return Reply(views.link_view(link, call.params["tag_name"], scope.viewer))
 
 
 def delete_release_link(call: Call) -> Reply:
-    scope = project_scope(call, write=True)
+    scope = project_scope(call, write=True, release_first=True)
     link = links.delete_link(scope.project, call.params["tag_name"], call.params["link_id"])
     return Reply(views.link_view(link, call.params["tag_name"], scope.viewer))
 
