@@ -158,7 +158,14 @@ class ParameterValidator:
     """Validates query, path and header parameters on JSON Schema 2020-12."""
 
     def __init__(self, parameters, uri_parser, strict_validation=False, security_query_params=None):
-        self.parameters = [p for p in parameters if p["in"] in ("query", "path", "header")]
+        # Connexion appends the path-level parameters to the operation's own list in place, once
+        # for each middleware that builds the operation, so they arrive several times over. The
+        # first of each (name, in) is the one that counts: the operation's own overrides the path's.
+        unique: dict[tuple[str, str], dict] = {}
+        for param in parameters:
+            if param["in"] in ("query", "path", "header"):
+                unique.setdefault((param["name"], param["in"]), param)
+        self.parameters = list(unique.values())
         self._validators = {id(p): parameter_validator(p.get("schema", _NO_SCHEMA)) for p in self.parameters}
 
     def validate(self, scope) -> None:
