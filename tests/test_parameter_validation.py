@@ -1,0 +1,22 @@
+"""Query, path and header parameter validation (``mockserver.openapi31.ParameterValidator``)."""
+
+from __future__ import annotations
+
+from mockserver.openapi31 import ParameterValidator
+
+
+def test_a_parameter_schema_is_compiled_once_not_per_request() -> None:
+    # Connexion builds a ParameterValidator for every request.
+    parameters = [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}}]
+    first = ParameterValidator(parameters, uri_parser=None)
+    second = ParameterValidator(parameters, uri_parser=None)
+    assert first._validators[id(parameters[0])] is second._validators[id(parameters[0])]
+
+
+def test_each_parameter_is_checked_once_and_the_operations_own_overrides_the_paths() -> None:
+    # Connexion hands over the operation's parameters followed by the path's, the latter repeated.
+    own = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    path_level = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+    query = {"name": "page", "in": "query", "schema": {"type": "integer"}}
+    validator = ParameterValidator([own, query, path_level, path_level, path_level], uri_parser=None)
+    assert [id(param) for param in validator.parameters] == [id(own), id(query)]
