@@ -152,8 +152,9 @@ class ParameterValidator:
         if param["in"] == "header":
             value = request.headers.get(name)
             return [] if value is None else [value]
+        # The router has already converted integer path segments; validate the text as sent.
         value = request.path_params.get(name)
-        return [] if value is None else [value]
+        return [] if value is None else [str(value)]
 
     def _validate_one(self, param: dict, request: Request) -> None:
         name, location = param["name"], param["in"]
