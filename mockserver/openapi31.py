@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import pathlib
+import re
 import typing as t
 from functools import cached_property
 
@@ -56,6 +57,7 @@ _NOT_ALLOWED_KEYWORDS = frozenset(
 )
 
 MAX_BODY_BYTES = 1_048_576
+MAX_JSON_NESTING = 100
 
 
 class OpenAPI31Specification(OpenAPISpecification):
@@ -212,11 +214,40 @@ class JSONBodyValidator(_BodyValidation, JSONRequestBodyValidator):
         if not raw.strip():
             return None
         try:
-            return json.loads(raw.decode(self._encoding))
+            body = json.loads(raw.decode(self._encoding))
         except (UnicodeDecodeError, LookupError):
             raise InvalidParameter("body", "", "malformed", "the body is not valid text in its declared charset") from None
-        except json.JSONDecodeError as error:
+        except (ValueError, RecursionError) as error:
+            # ValueError covers JSONDecodeError and integers longer than Python's digit limit.
             raise InvalidParameter("body", "", "malformed", f"the body is not valid JSON: {error}") from None
+        problem = _unusable_json(body)
+        if problem:
+            raise InvalidParameter("body", "", "malformed", problem)
+        return body
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unusable_json(value: t.Any) -> str | None:
+    """Why a parsed body cannot be used, if it cannot.
+
+    Nesting is bounded like Ruby's ``JSON.parse`` (``max_nesting`` 100): Connexion parses the
+    body again deeper in the stack, where a depth our parse survived can exhaust recursion.
+    A ``"\\ud800"`` escape parses to a str that cannot be written back as UTF-8.
+    """
+    pending = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return "the body escapes a lone UTF-16 surrogate"
+        elif isinstance(item, (dict, list)):
+            if depth >= MAX_JSON_NESTING:
+                return f"the body nests deeper than {MAX_JSON_NESTING} levels"
+            children = [*item, *item.values()] if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+    return None
 
 
 class FormBodyValidator(_BodyValidation, FormDataValidator):
