@@ -90,8 +90,12 @@ def schema_validator(schema: dict) -> Draft202012Validator:
 
 
 def first_problem(errors: t.Iterable[ValidationError]) -> ValidationError | None:
-    """The most useful error first: the shallowest one, as a person reads a body top-down."""
-    ranked = sorted(errors, key=lambda error: (len(error.absolute_path), str(error.validator)))
+    """The most useful error first: the shallowest one, as a person reads a body top-down.
+
+    At one depth a wrong type comes first: the other keywords' verdicts on a value of the
+    wrong type mean nothing (``required`` passes on a list, so ``not: {required: ...}`` fails).
+    """
+    ranked = sorted(errors, key=lambda error: (len(error.absolute_path), error.validator != "type", str(error.validator)))
     return ranked[0] if ranked else None
 
 
