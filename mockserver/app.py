@@ -80,7 +80,7 @@ def create_app(settings: Settings | None = None) -> MockApp:
             strict_validation=False,
             swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui", spec_path="/openapi.json"),
         )
-        dispatcher.add(mount, plugin.render_error)
+        dispatcher.add(mount, plugin.render_error, spec)
         mounts[mount] = (plugin, spec)
     # Starlette picks a handler by the exception's class, most specific first, so the
     # dispatcher is named for each family Connexion and Starlette would otherwise render.

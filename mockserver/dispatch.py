@@ -14,8 +14,10 @@ import logging
 import typing as t
 
 from connexion.exceptions import NonConformingResponse, ProblemException
+from connexion.frameworks.starlette import starlettify_path
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match, Route
 
 from . import errors
 from .exchange import Reply
@@ -61,23 +63,74 @@ def neutral_renderer(error: errors.MockError) -> Reply:
     return Reply({"error": text}, status=error.status_code, headers=error.headers)
 
 
+_HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def _path_routes(spec: t.Any) -> list[Route]:
+    """One route per path of the spec, carrying every method the path serves.
+
+    Connexion registers one route per operation, so the 405 Starlette raises names only the
+    first operation's method; a 405 must list them all in ``Allow``.
+    """
+    routes = []
+    for path, item in spec["paths"].items():
+        operations = [item[name] for name in item if name in _HTTP_METHODS]
+        parameters = [*item.get("parameters", []), *(p for op in operations for p in op.get("parameters", []))]
+        types = {p["name"]: _path_type(p.get("schema", {})) for p in parameters if p.get("in") == "path"}
+        methods = [name.upper() for name in item if name in _HTTP_METHODS]
+        routes.append(Route(starlettify_path(path, types), _never_called, methods=methods))
+    return routes
+
+
+def _path_type(schema: t.Mapping[str, t.Any]) -> t.Any:
+    """As Connexion types a path parameter for routing (``format: path`` may hold slashes)."""
+    return "path" if schema.get("type") == "string" and schema.get("format") == "path" else schema.get("type")
+
+
+def _never_called(request: t.Any) -> None:  # pragma: no cover - the routes only match paths
+    raise AssertionError("used for matching only")
+
+
 class ErrorDispatcher:
     def __init__(self) -> None:
-        self._renderers: list[tuple[str, t.Callable[[errors.MockError], Reply]]] = []
+        self._apis: list[tuple[str, t.Callable[[errors.MockError], Reply], t.Any]] = []
+        self._routes: dict[str, list[Route]] = {}
 
-    def add(self, mount: str, renderer: t.Callable[[errors.MockError], Reply]) -> None:
-        self._renderers.append((mount, renderer))
-        self._renderers.sort(key=lambda entry: len(entry[0]), reverse=True)
+    def add(self, mount: str, renderer: t.Callable[[errors.MockError], Reply], spec: t.Any = None) -> None:
+        self._apis.append((mount, renderer, spec))
+        self._apis.sort(key=lambda entry: len(entry[0]), reverse=True)
+
+    def _api_for(self, path: str) -> tuple[str, t.Callable[[errors.MockError], Reply], t.Any] | None:
+        for entry in self._apis:
+            mount = entry[0]
+            if path == mount or path.startswith(mount + "/") or mount == "":
+                return entry
+        return None
 
     def renderer_for(self, path: str) -> t.Callable[[errors.MockError], Reply]:
-        for mount, renderer in self._renderers:
-            if path == mount or path.startswith(mount + "/") or mount == "":
-                return renderer
-        return neutral_renderer
+        entry = self._api_for(path)
+        return entry[1] if entry else neutral_renderer
+
+    def allowed_methods(self, path: str) -> list[str]:
+        """Every method some operation of the owning API serves at ``path``."""
+        entry = self._api_for(path)
+        if entry is None:
+            return []
+        mount, _renderer, spec = entry
+        if spec is None:
+            return []
+        # Built on first use: Connexion registers its path convertors (signed integers) only
+        # when its router starts, and these routes must match the paths Connexion's do.
+        routes = self._routes.get(mount) or self._routes.setdefault(mount, _path_routes(spec))
+        scope = {"type": "http", "path": path[len(mount):] or "/", "method": ""}
+        return [method for route in routes if route.matches(scope)[0] is not Match.NONE for method in route.methods or ()]
 
     def __call__(self, request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+        path = request.scope.get("path", "/")
         error = as_mock_error(exc)
-        reply = self.renderer_for(request.scope.get("path", "/"))(error)
+        if isinstance(error, errors.MethodNotAllowed):
+            error = errors.MethodNotAllowed([*filter(None, error.allowed.split(", ")), *self.allowed_methods(path)])
+        reply = self.renderer_for(path)(error)
         headers = {**reply.headers, **error.headers}
         body = reply.body
         if reply.media_type.endswith("json"):
