@@ -18,6 +18,7 @@ message goes to the API's renderer as a ``BadRequest``, so the shape stays the A
 
 from __future__ import annotations
 
+import copy
 import json
 import pathlib
 import re
@@ -83,6 +84,17 @@ class OpenAPI31Specification(OpenAPISpecification):
         with open(path, encoding="utf-8") as handle:
             document = yaml.safe_load(handle)
         return cls.from_dict(document, base_uri=f"{path.parent}/")
+
+    def with_base_path(self, base_path: str) -> "OpenAPI31Specification":
+        """The document the ``openapi.json`` route serves (as ``.spec``): as written, under ``base_path``.
+
+        Connexion's own clone would serve its ``$ref``-resolved copy, validated again on
+        every request. The copy returned here is only for serving.
+        """
+        served = copy.copy(self)
+        served._raw_spec = served._spec = dict(self._raw_spec)
+        served.base_path = base_path
+        return served
 
 
 def schema_validator(schema: dict) -> Draft202012Validator:
