@@ -24,6 +24,7 @@ import pathlib
 import re
 import typing as t
 from functools import cached_property
+from urllib.parse import parse_qsl
 
 import jsonschema
 import yaml
@@ -42,6 +43,7 @@ from connexion.validators import (
 from connexion.exceptions import NonConformingResponseBody
 from jsonschema import Draft202012Validator, ValidationError
 from openapi_spec_validator import OpenAPIV31SpecValidator
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 
 from .errors import BadRequest, InvalidParameter, MockError, PayloadTooLarge
@@ -218,15 +220,20 @@ class _BodyValidation:
             raise describe(problem, location="body")
 
 
+async def read_body(stream: t.AsyncIterator[bytes]) -> bytes:
+    """The whole body, or ``PayloadTooLarge`` as soon as it passes ``MAX_BODY_BYTES``."""
+    chunks, size = [], 0
+    async for chunk in stream:
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise PayloadTooLarge()
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 class JSONBodyValidator(_BodyValidation, JSONRequestBodyValidator):
     async def _parse(self, stream, scope) -> t.Any:
-        chunks, size = [], 0
-        async for chunk in stream:
-            size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                raise PayloadTooLarge()
-            chunks.append(chunk)
-        raw = b"".join(chunks)
+        raw = await read_body(stream)
         if not raw.strip():
             return None
         try:
@@ -268,10 +275,22 @@ def _unusable_json(value: t.Any) -> str | None:
 
 class FormBodyValidator(_BodyValidation, FormDataValidator):
     async def _parse(self, stream, scope) -> dict:
+        raw = await read_body(stream)
+        # Starlette reads form bytes as latin-1 and bad %-escapes as U+FFFD, so text that is
+        # not UTF-8 would pass as mojibake: check it here, raw and unescaped.
         try:
-            data = await super()._parse(stream, scope)
+            parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
         except UnicodeDecodeError:
-            raise InvalidParameter("body", "", "malformed", "the form is not valid text") from None
+            raise InvalidParameter("body", "", "malformed", "the form is not valid UTF-8") from None
+
+        async def replay() -> t.AsyncIterator[bytes]:
+            yield raw
+
+        try:
+            data = await super()._parse(replay(), scope)
+        except MultiPartException:
+            # Starlette's own limit of 1,000 fields (a field cannot pass 1 MiB: the body cannot).
+            raise PayloadTooLarge() from None
         properties = self._schema.get("properties", {})
         for key, value in list(data.items()):
             schema = properties.get(key, {})
