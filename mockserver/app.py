@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import Receive, Scope, Send
 
 from .dispatch import ErrorDispatcher
-from .openapi31 import VALIDATOR_MAP, OpenAPI31Middleware, OpenAPI31Specification
+from .openapi31 import OpenAPI31Middleware, OpenAPI31Specification, validator_map
 from .plugin import ApiPlugin, discover_plugins
 from .rawpath import RawPathMiddleware
 from .resolver import PluginResolver
@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None) -> MockApp:
     dispatcher = ErrorDispatcher()
     middleware = OpenAPI31Middleware(AsyncASGIApp(), middlewares=list(MIDDLEWARES))
     mounts: dict[str, tuple[ApiPlugin, OpenAPI31Specification]] = {}
+    validators = validator_map()
     for plugin in discover_plugins(settings.apis or None):
         spec = OpenAPI31Specification.from_path(settings.specs_dir / plugin.spec_file)
         seed = plugin.load_seed(settings.fixtures_dir / plugin.name, spec.raw)
@@ -75,7 +76,7 @@ def create_app(settings: Settings | None = None) -> MockApp:
             base_path=mount,
             name=plugin.name,
             resolver=PluginResolver(plugin, store, mount),
-            validator_map=VALIDATOR_MAP,
+            validator_map=validators,
             validate_responses=settings.validate_responses,
             strict_validation=False,
             swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui", spec_path="/openapi.json"),

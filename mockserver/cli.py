@@ -7,7 +7,16 @@ import sys
 import typing as t
 
 from .fixtures import FixtureError
+from .plugin import UnknownApi
 from .settings import Settings
+
+
+def mount_option(text: str) -> tuple[str, str]:
+    """``API=PATH`` from ``--mount``."""
+    name, sep, path = text.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected API=PATH, got {text!r}")
+    return name, path
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -18,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port to bind (default 8080, or $PORT)")
     serve.add_argument("--fixtures", help="fixtures folder (default ./fixtures)")
     serve.add_argument("--api", action="append", dest="apis", help="serve only this API (repeatable)")
-    serve.add_argument("--mount", action="append", default=[], metavar="API=PATH", help="mount an API elsewhere")
+    serve.add_argument("--mount", action="append", default=[], type=mount_option, metavar="API=PATH", help="mount an API elsewhere")
     serve.add_argument("--validate-responses", action="store_true", default=None, help="check every response against the spec")
     return parser
 
@@ -33,7 +42,7 @@ def serve(options: argparse.Namespace) -> int:
 
     from .app import create_app
 
-    mounts = dict(item.split("=", 1) for item in options.mount) or None
+    mounts = dict(options.mount) or None
     settings = Settings.from_env(
         host=options.host,
         port=options.port,
@@ -46,6 +55,9 @@ def serve(options: argparse.Namespace) -> int:
         app = create_app(settings)
     except FixtureError as error:
         print(f"release-mock: bad fixture: {error}", file=sys.stderr)
+        return 2
+    except UnknownApi as error:
+        print(f"release-mock: {error}", file=sys.stderr)
         return 2
     for mount, (plugin, _spec) in sorted(app.mounts.items()):
         print(f"release-mock: {plugin.name} at http://{settings.host}:{settings.port}{mount} (UI: {mount}/ui/)", flush=True)

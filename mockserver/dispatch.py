@@ -76,6 +76,8 @@ class MethodTable:
         self._templates: list[tuple[re.Pattern[str], set[str]]] = []
         for template, item in paths.items():
             methods = {method.upper() for method in item if method in HTTP_METHODS}
+            if "GET" in methods:
+                methods.add("HEAD")  # served for every GET route, so advertised too
             wide = {
                 param["name"]
                 for method in item if method in HTTP_METHODS

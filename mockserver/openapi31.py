@@ -6,7 +6,7 @@ and responses with draft-4 semantics (no ``type: [string, "null"]``, no ``const`
 
 * ``OpenAPI31Specification`` checks the document against the OpenAPI 3.1 meta-schema and keeps
   it as written, so Swagger UI and the ``openapi.json`` route serve the 3.1 text.
-* ``VALIDATOR_MAP`` holds parameter, body and response validators on JSON Schema 2020-12.
+* ``validator_map()`` gives parameter, body and response validators on JSON Schema 2020-12.
   They raise ``InvalidParameter`` with the location, name and reason of the first problem, so
   each API can word the error its own way.
 * ``OpenAPI31Middleware.add_api`` registers an already-loaded 3.1 specification.
@@ -18,10 +18,13 @@ message goes to the API's renderer as a ``BadRequest``, so the shape stays the A
 
 from __future__ import annotations
 
+import copy
 import json
 import pathlib
+import re
 import typing as t
 from functools import cached_property
+from urllib.parse import parse_qsl
 
 import jsonschema
 import yaml
@@ -40,6 +43,7 @@ from connexion.validators import (
 from connexion.exceptions import NonConformingResponseBody
 from jsonschema import Draft202012Validator, ValidationError
 from openapi_spec_validator import OpenAPIV31SpecValidator
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 
 from .errors import BadRequest, InvalidParameter, MockError, PayloadTooLarge
@@ -56,6 +60,7 @@ _NOT_ALLOWED_KEYWORDS = frozenset(
 )
 
 MAX_BODY_BYTES = 1_048_576
+MAX_JSON_NESTING = 100
 
 
 class OpenAPI31Specification(OpenAPISpecification):
@@ -82,35 +87,51 @@ class OpenAPI31Specification(OpenAPISpecification):
             document = yaml.safe_load(handle)
         return cls.from_dict(document, base_uri=f"{path.parent}/")
 
+    def with_base_path(self, base_path: str) -> "OpenAPI31Specification":
+        """The document the ``openapi.json`` route serves (as ``.spec``): as written, under ``base_path``.
+
+        Connexion's own clone would serve its ``$ref``-resolved copy, validated again on
+        every request. The copy returned here is only for serving.
+        """
+        served = copy.copy(self)
+        served._raw_spec = served._spec = dict(self._raw_spec)
+        served.base_path = base_path
+        return served
+
 
 def schema_validator(schema: dict) -> Draft202012Validator:
     return Draft202012Validator(schema, format_checker=FORMAT_CHECKER)
 
 
-_PARAMETER_VALIDATORS: dict[int, tuple[dict, Draft202012Validator]] = {}
-_MAX_PARAMETER_VALIDATORS = 4096
+class ValidatorCache:
+    """Compiled 2020-12 validators by schema identity, owned by one app (see ``validator_map``).
+
+    Connexion builds a new ``ParameterValidator`` for every request; compiling one validator per
+    parameter there cost 10-15 us each, every time. Parameter schemas are the spec's own dicts,
+    kept for the life of the app: their identity is the key, and each entry holds its schema so
+    that the id cannot be reused while it is cached.
+    """
+
+    def __init__(self) -> None:
+        self._by_id: dict[int, tuple[dict, Draft202012Validator]] = {}
+
+    def get(self, schema: dict) -> Draft202012Validator:
+        cached = self._by_id.get(id(schema))
+        if cached is None or cached[0] is not schema:
+            cached = self._by_id[id(schema)] = (schema, schema_validator(schema))
+        return cached[1]
+
+
 _NO_SCHEMA: dict = {}
 
 
-def parameter_validator(schema: dict) -> Draft202012Validator:
-    """The validator of one parameter schema, built once.
-
-    Connexion builds a new ``ParameterValidator`` for every request; building one 2020-12
-    validator per parameter there cost 10-15 us each, every time. Parameter schemas are the
-    spec's own dicts, kept for the life of the app: their identity is the key, and each entry
-    holds its schema so that the id cannot be reused while it is cached.
-    """
-    cached = _PARAMETER_VALIDATORS.get(id(schema))
-    if cached is None or cached[0] is not schema:
-        if len(_PARAMETER_VALIDATORS) >= _MAX_PARAMETER_VALIDATORS:
-            _PARAMETER_VALIDATORS.clear()
-        cached = _PARAMETER_VALIDATORS[id(schema)] = (schema, schema_validator(schema))
-    return cached[1]
-
-
 def first_problem(errors: t.Iterable[ValidationError]) -> ValidationError | None:
-    """The most useful error first: the shallowest one, as a person reads a body top-down."""
-    ranked = sorted(errors, key=lambda error: (len(error.absolute_path), str(error.validator)))
+    """The most useful error first: the shallowest one, as a person reads a body top-down.
+
+    At one depth a wrong type comes first: the other keywords' verdicts on a value of the
+    wrong type mean nothing (``required`` passes on a list, so ``not: {required: ...}`` fails).
+    """
+    ranked = sorted(errors, key=lambda error: (len(error.absolute_path), error.validator != "type", str(error.validator)))
     return ranked[0] if ranked else None
 
 
@@ -160,6 +181,9 @@ def coerce_text(raw: t.Any, schema: dict) -> t.Any:
 class ParameterValidator:
     """Validates query, path and header parameters on JSON Schema 2020-12."""
 
+    cache: t.ClassVar[ValidatorCache | None] = None
+    """Set on the subclass ``validator_map`` makes for an app; without one, nothing is cached."""
+
     def __init__(self, parameters, uri_parser, strict_validation=False, security_query_params=None):
         # Connexion appends the path-level parameters to the operation's own list in place, once
         # for each middleware that builds the operation, so they arrive several times over. The
@@ -169,7 +193,8 @@ class ParameterValidator:
             if param["in"] in ("query", "path", "header"):
                 unique.setdefault((param["name"], param["in"]), param)
         self.parameters = list(unique.values())
-        self._validators = {id(p): parameter_validator(p.get("schema", _NO_SCHEMA)) for p in self.parameters}
+        compile_ = self.cache.get if self.cache is not None else schema_validator
+        self._validators = {id(p): compile_(p.get("schema", _NO_SCHEMA)) for p in self.parameters}
 
     def validate(self, scope) -> None:
         request = Request(scope)
@@ -183,7 +208,7 @@ class ParameterValidator:
         if param["in"] == "header":
             value = request.headers.get(name)
             return [] if value is None else [value]
-        # Connexion routes integer path parameters through its ``int`` converter, so they arrive as ints.
+        # The router has already converted integer path segments; validate the text as sent.
         value = request.path_params.get(name)
         return [] if value is None else [str(value)]
 
@@ -231,31 +256,77 @@ class _BodyValidation:
             raise describe(problem, location="body")
 
 
+async def read_body(stream: t.AsyncIterator[bytes]) -> bytes:
+    """The whole body, or ``PayloadTooLarge`` as soon as it passes ``MAX_BODY_BYTES``."""
+    chunks, size = [], 0
+    async for chunk in stream:
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise PayloadTooLarge()
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 class JSONBodyValidator(_BodyValidation, JSONRequestBodyValidator):
     async def _parse(self, stream, scope) -> t.Any:
-        chunks, size = [], 0
-        async for chunk in stream:
-            size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                raise PayloadTooLarge()
-            chunks.append(chunk)
-        raw = b"".join(chunks)
+        raw = await read_body(stream)
         if not raw.strip():
             return None
         try:
-            return json.loads(raw.decode(self._encoding))
+            body = json.loads(raw.decode(self._encoding))
         except (UnicodeDecodeError, LookupError):
             raise InvalidParameter("body", "", "malformed", "the body is not valid text in its declared charset") from None
-        except json.JSONDecodeError as error:
+        except (ValueError, RecursionError) as error:
+            # ValueError covers JSONDecodeError and integers longer than Python's digit limit.
             raise InvalidParameter("body", "", "malformed", f"the body is not valid JSON: {error}") from None
+        problem = _unusable_json(body)
+        if problem:
+            raise InvalidParameter("body", "", "malformed", problem)
+        return body
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unusable_json(value: t.Any) -> str | None:
+    """Why a parsed body cannot be used, if it cannot.
+
+    Nesting is bounded like Ruby's ``JSON.parse`` (``max_nesting`` 100): Connexion parses the
+    body again deeper in the stack, where a depth our parse survived can exhaust recursion.
+    A ``"\\ud800"`` escape parses to a str that cannot be written back as UTF-8.
+    """
+    pending = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return "the body escapes a lone UTF-16 surrogate"
+        elif isinstance(item, (dict, list)):
+            if depth >= MAX_JSON_NESTING:
+                return f"the body nests deeper than {MAX_JSON_NESTING} levels"
+            children = [*item, *item.values()] if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+    return None
 
 
 class FormBodyValidator(_BodyValidation, FormDataValidator):
     async def _parse(self, stream, scope) -> dict:
+        raw = await read_body(stream)
+        # Starlette reads form bytes as latin-1 and bad %-escapes as U+FFFD, so text that is
+        # not UTF-8 would pass as mojibake: check it here, raw and unescaped.
         try:
-            data = await super()._parse(stream, scope)
+            parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
         except UnicodeDecodeError:
-            raise InvalidParameter("body", "", "malformed", "the form is not valid text") from None
+            raise InvalidParameter("body", "", "malformed", "the form is not valid UTF-8") from None
+
+        async def replay() -> t.AsyncIterator[bytes]:
+            yield raw
+
+        try:
+            data = await super()._parse(replay(), scope)
+        except MultiPartException:
+            # Starlette's own limit of 1,000 fields (a field cannot pass 1 MiB: the body cannot).
+            raise PayloadTooLarge() from None
         properties = self._schema.get("properties", {})
         for key, value in list(data.items()):
             schema = properties.get(key, {})
@@ -285,22 +356,28 @@ class JSONResponseValidator(JSONResponseBodyValidator):
             raise NonConformingResponseBody(detail=f"response does not match the spec at /{where}: {problem.message}")
 
 
-VALIDATOR_MAP = {
-    "parameter": ParameterValidator,
-    "body": MediaTypeDict(
-        {
-            "*/*json": JSONBodyValidator,
-            "application/x-www-form-urlencoded": FormBodyValidator,
-            "multipart/form-data": MultipartBodyValidator,
-        }
-    ),
-    "response": MediaTypeDict(
-        {
-            "*/*json": JSONResponseValidator,
-            "text/plain": TextResponseBodyValidator,
-        }
-    ),
-}
+def validator_map() -> dict[str, t.Any]:
+    """Connexion's ``validator_map`` for one app: our 2020-12 validators, with the app's own cache."""
+
+    class CachedParameterValidator(ParameterValidator):
+        cache = ValidatorCache()
+
+    return {
+        "parameter": CachedParameterValidator,
+        "body": MediaTypeDict(
+            {
+                "*/*json": JSONBodyValidator,
+                "application/x-www-form-urlencoded": FormBodyValidator,
+                "multipart/form-data": MultipartBodyValidator,
+            }
+        ),
+        "response": MediaTypeDict(
+            {
+                "*/*json": JSONResponseValidator,
+                "text/plain": TextResponseBodyValidator,
+            }
+        ),
+    }
 
 
 class OpenAPI31Middleware(ConnexionMiddleware):

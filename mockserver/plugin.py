@@ -17,6 +17,10 @@ from .exchange import Call, Reply
 Handler = t.Callable[[Call], Reply]
 
 
+class UnknownApi(LookupError):
+    """An API was asked for by name (``--api``, ``RELEASE_MOCK_APIS``) that no plugin provides."""
+
+
 @dataclasses.dataclass(frozen=True)
 class ApiPlugin:
     name: str
@@ -50,5 +54,5 @@ def discover_plugins(names: t.Iterable[str] | None = None) -> list[ApiPlugin]:
     if wanted is not None:
         missing = wanted - {plugin.name for plugin in found}
         if missing:
-            raise LookupError(f"no such API: {', '.join(sorted(missing))}")
+            raise UnknownApi(f"no such API: {', '.join(sorted(missing))}")
     return found

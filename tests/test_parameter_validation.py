@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from mockserver.openapi31 import ParameterValidator
+from mockserver.openapi31 import ParameterValidator, validator_map
 
 
 def test_a_parameter_schema_is_compiled_once_not_per_request() -> None:
-    # Connexion builds a ParameterValidator for every request.
+    # Connexion builds a ParameterValidator for every request; an app's validator map caches.
     parameters = [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}}]
-    first = ParameterValidator(parameters, uri_parser=None)
-    second = ParameterValidator(parameters, uri_parser=None)
+    cached = validator_map()["parameter"]
+    first = cached(parameters, uri_parser=None)
+    second = cached(parameters, uri_parser=None)
     assert first._validators[id(parameters[0])] is second._validators[id(parameters[0])]
+    other_app = validator_map()["parameter"](parameters, uri_parser=None)
+    assert other_app._validators[id(parameters[0])] is not first._validators[id(parameters[0])]
 
 
 def test_each_parameter_is_checked_once_and_the_operations_own_overrides_the_paths() -> None:

@@ -8,14 +8,16 @@ import typing as t
 from ...fixtures import load_folder
 from ...plugin import ApiPlugin
 from .handlers import HANDLERS
-from .state import build_state
+from .state import build_state, check_references
 from .wire import render_error
 
 FIXTURE_SCHEMA = pathlib.Path(__file__).with_name("fixture_schema.yaml")
 
 
 def load_seed(folder: pathlib.Path, spec: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
-    return load_folder(folder, FIXTURE_SCHEMA, spec)
+    seed = load_folder(folder, FIXTURE_SCHEMA, spec)
+    check_references(folder, seed)
+    return seed
 
 
 PLUGIN = ApiPlugin(

@@ -70,7 +70,9 @@ def group_page(
     streams = [((project, release) for release in project.releases.ordered("released_at", descending=descending)) for project in projects]
     merged = heapq.merge(*streams, key=lambda pair: (pair[1]["released_at"], pair[1]["id"]), reverse=descending)
     total = sum(len(project.releases) for project in projects)
-    return list(itertools.islice(merged, offset, offset + limit)), total
+    # islice takes no index above sys.maxsize, and a page number may be anything up to that.
+    start = min(offset, total)
+    return list(itertools.islice(merged, start, min(offset + limit, total))), total
 
 
 def _milestone_ids(project: Project, body: dict[str, t.Any]) -> list[int] | None:

@@ -9,9 +9,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
+import pathlib
 import typing as t
 
 from ...clock import now, parse_iso
+from ...fixtures import FixtureError
 from ...store import Table
 
 GUEST, REPORTER, DEVELOPER, MAINTAINER, OWNER = 10, 20, 30, 40, 50
@@ -99,6 +101,17 @@ class GitLabState:
 
     def next_id(self) -> int:
         return next(self.ids)
+
+
+def check_references(folder: pathlib.Path, seed: dict[str, t.Any]) -> None:
+    """What the fixture schema cannot see: every member names a user of ``users.yaml``."""
+    usernames = {user["username"] for user in seed.get("users", [])}
+    for stem in ("groups", "projects"):
+        for index, record in enumerate(seed.get(stem, [])):
+            for name in record.get("members") or {}:
+                if name not in usernames:
+                    where = f"/{index}/members/{name.replace('~', '~0').replace('/', '~1')}"
+                    raise FixtureError(folder / f"{stem}.yaml", where, f"no user named {name!r} in users.yaml")
 
 
 def _when(value: t.Any, default: dt.datetime) -> dt.datetime:

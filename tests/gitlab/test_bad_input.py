@@ -1,0 +1,338 @@
+"""Bad input over HTTP: every rejection in GitLab's own shape, as JSON, never a 500, and the store untouched.
+
+GitLab answers parameter checks with ``{"error": ...}`` and everything else with
+``{"message": ...}`` (reference §A.7); neither is ever ``application/problem+json``.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+import httpx
+import pytest
+
+from mockserver import MockApp
+
+JSON = {"content-type": "application/json"}
+FORM = {"content-type": "application/x-www-form-urlencoded"}
+ONE_MIB = 1_048_576
+
+
+def world(app: MockApp) -> dict[int, dict[str, t.Any]]:
+    """Every project's releases, tags and links, from a snapshot of the store."""
+    state = app.store.snapshot()["gitlab"]
+    return {
+        project.id: {
+            "releases": sorted(project.releases, key=lambda row: row["tag_name"]),
+            "tags": sorted(project.tags, key=lambda row: row["name"]),
+            # A read may leave an empty link table behind; only rows count.
+            "links": {tag: sorted(table, key=lambda row: row["id"]) for tag, table in project.links.items() if len(table)},
+        }
+        for project in state.projects.values()
+    }
+
+
+def is_gitlab_error(response: httpx.Response) -> bool:
+    """A 4xx as GitLab writes it: plain JSON, one ``error`` or ``message`` key, no stack trace."""
+    if not 400 <= response.status_code < 500 or response.headers.get("content-type") != "application/json":
+        return False
+    payload = response.json()
+    return isinstance(payload, dict) and len(payload) == 1 and set(payload) <= {"error", "message"} and "Traceback" not in response.text
+
+
+def assert_gitlab_error(response: httpx.Response, status: int, body: dict[str, t.Any]) -> None:
+    assert (response.status_code, response.json()) == (status, body)
+    assert is_gitlab_error(response), (response.headers.get("content-type"), response.text)
+
+
+def nested(levels: int) -> bytes:
+    """A create-release body whose JSON nests ``levels`` deep (the object itself is level 1)."""
+    return b'{"tag_name":"v0.3","x":' + b"[" * (levels - 1) + b"]" * (levels - 1) + b"}"
+
+
+# ---- writes: the exact answer, and nothing changed ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "request_kwargs", "status", "body"),
+    [
+        pytest.param(
+            "POST", "/projects/24/releases", {"content": b'{"tag_name": "v0.3",', "headers": JSON},
+            400, {"error": "The request body is not valid JSON"}, id="malformed-json",
+        ),
+        pytest.param(
+            "POST", "/projects/24/releases", {"json": {"tag_name": 5}}, 400, {"error": "tag_name is invalid"}, id="tag-name-integer",
+        ),
+        pytest.param(
+            "POST", "/projects/24/releases", {"json": {"tag_name": None}}, 400, {"error": "tag_name is invalid"}, id="tag-name-null",
+        ),
+        pytest.param(
+            "POST", "/projects/24/releases", {"json": {"tag_name": "v0.3", "assets": "x"}},
+            400, {"error": "assets is invalid"}, id="assets-string",
+        ),
+        pytest.param(
+            "POST", "/projects/24/releases", {"json": {"tag_name": "v0.3", "assets": {"links": "x"}}},
+            400, {"error": "assets[links] is invalid"}, id="assets-links-string",
+        ),
+        pytest.param(
+            "POST", "/projects/24/releases", {"json": {"tag_name": "v0.3", "assets": {"links": [{"name": "a"}]}}},
+            400, {"error": "assets[links][0][url] is missing"}, id="link-without-url",
+        ),
+        pytest.param(
+            "POST", "/projects/24/releases",
+            {"json": {"tag_name": "v0.3", "assets": {"links": [{"name": "a", "url": "https://e.com/a", "link_type": "zip"}]}}},
+            400, {"error": "assets[links][0][link_type] does not have a valid value"}, id="link-type-unknown",
+        ),
+        pytest.param(
+            "POST", "/projects/24/releases", {"json": {"name": "no tag"}}, 400, {"error": "tag_name is missing"}, id="tag-name-missing",
+        ),
+        pytest.param(
+            "POST", "/projects/24/releases", {"json": {"tag_name": "v0.3", "released_at": "soon"}},
+            400, {"error": "released_at does not have a valid value"}, id="released-at-not-a-date",
+        ),
+        pytest.param("POST", "/projects/24/releases", {"json": [1]}, 400, {"error": "body is invalid"}, id="body-is-a-list"),
+        pytest.param(
+            "POST", "/projects/24/releases", {"content": b"null", "headers": JSON}, 400, {"error": "body is missing"}, id="body-is-null",
+        ),
+        pytest.param(
+            "POST", "/projects/24/releases", {"content": b'{"tag_name": "v\xff\xfe"}', "headers": JSON},
+            400, {"error": "The request body is not valid JSON"}, id="invalid-utf8",
+        ),
+        pytest.param(
+            # Before the fix this created the tag, then failed with 500 writing the answer.
+            "POST", "/projects/24/releases", {"content": b'{"tag_name": "\\ud800", "ref": "main"}', "headers": JSON},
+            400, {"error": "The request body is not valid JSON"}, id="lone-surrogate-escape",
+        ),
+        pytest.param(
+            "POST", "/projects/24/releases", {"content": b'{"tag_name": ' + b"9" * 5000 + b"}", "headers": JSON},
+            400, {"error": "The request body is not valid JSON"}, id="integer-of-5000-digits",
+        ),
+        pytest.param(
+            "POST", "/projects/24/releases", {"content": nested(101), "headers": JSON},
+            400, {"error": "The request body is not valid JSON"}, id="nested-101-levels",
+        ),
+        pytest.param(
+            # Around this depth only Connexion's second parse, deeper in the stack, ran out of recursion.
+            "POST", "/projects/24/releases", {"content": nested(955), "headers": JSON},
+            400, {"error": "The request body is not valid JSON"}, id="nested-955-levels",
+        ),
+        pytest.param(
+            "POST", "/projects/24/releases", {"content": nested(100_000), "headers": JSON},
+            400, {"error": "The request body is not valid JSON"}, id="nested-100000-levels",
+        ),
+        pytest.param(
+            "POST", "/projects/24/releases", {"content": b"tag_name=v0.3", "headers": {"content-type": "text/plain"}},
+            415, {"message": "415 Unsupported Media Type"}, id="text-plain",
+        ),
+        pytest.param(
+            "POST", "/projects/24/releases",
+            {"content": b'{"tag_name":"v0.3","description":"' + b"a" * ONE_MIB + b'"}', "headers": JSON},
+            413, {"message": "413 Request Entity Too Large"}, id="over-one-mib",
+        ),
+        pytest.param(
+            "PUT", "/projects/24/releases/v0.1", {"json": {"name": 5}}, 400, {"error": "name is invalid"}, id="update-name-integer",
+        ),
+        pytest.param(
+            "PUT", "/projects/24/releases/v0.1", {"content": b"name=%FF%FE", "headers": FORM},
+            400, {"error": "The request body is not valid JSON"}, id="update-form-percent-encoded-invalid-utf8",
+        ),
+        pytest.param(
+            "PUT", "/projects/24/releases/v0.1", {"content": b"name=v\xff", "headers": FORM},
+            400, {"error": "The request body is not valid JSON"}, id="update-form-raw-invalid-utf8",
+        ),
+        pytest.param(
+            "PUT", "/projects/24/releases/v0.1", {"content": b"&".join([b"name=a"] * 1001), "headers": FORM},
+            413, {"message": "413 Request Entity Too Large"}, id="update-form-1001-fields",
+        ),
+        pytest.param(
+            "PUT", "/projects/24/releases/v0.1", {"content": b"name=" + b"a" * ONE_MIB, "headers": FORM},
+            413, {"message": "413 Request Entity Too Large"}, id="update-form-over-one-mib",
+        ),
+        pytest.param("PUT", "/projects/24/releases/v0.1", {"json": "x"}, 400, {"error": "body is invalid"}, id="update-body-string"),
+        pytest.param(
+            "POST", "/projects/24/releases/v0.1/assets/links", {"json": {"name": "a"}}, 400, {"error": "url is missing"}, id="link-create-no-url",
+        ),
+        pytest.param(
+            "PUT", "/projects/24/releases/v0.2/assets/links/1", {"json": 5}, 400, {"error": "body is invalid"}, id="link-update-integer-body",
+        ),
+        pytest.param(
+            "POST", "/projects/24/repository/tags", {"json": {"tag_name": "v9"}}, 400, {"error": "ref is missing"}, id="tag-create-no-ref",
+        ),
+        pytest.param(
+            "DELETE", "/projects/24/releases/%FF%FE", {}, 403, {"message": "403 Forbidden"}, id="delete-percent-encoded-invalid-utf8",
+        ),
+    ],
+)
+def test_rejected_write_answers_in_gitlab_shape_and_changes_nothing(
+    gitlab: httpx.Client, app: MockApp, method: str, path: str, request_kwargs: dict, status: int, body: dict
+) -> None:
+    before = world(app)
+    response = gitlab.request(method, path, **request_kwargs)
+    assert_gitlab_error(response, status, body)
+    assert world(app) == before
+
+
+def test_hundred_levels_of_nesting_are_still_accepted(gitlab: httpx.Client) -> None:
+    response = gitlab.post("/projects/24/releases", content=nested(100), headers=JSON)
+    assert response.status_code == 201, response.text
+
+
+def test_escaped_surrogate_pair_is_one_character(gitlab: httpx.Client) -> None:
+    response = gitlab.post("/projects/24/releases", content=b'{"tag_name": "v\\ud83d\\ude80", "ref": "main"}', headers=JSON)
+    assert response.status_code == 201
+    assert response.json()["tag_name"] == "v\N{ROCKET}"
+
+
+def _body_operations(app: MockApp) -> dict[str, tuple[str, str]]:
+    """operationId -> (method, concrete path) for every GitLab operation that takes a request body."""
+    fill = {"{id}": "24", "{tag_name}": "v0.2", "{link_id}": "1"}
+    spec = app.mounts["/api/v4"][1].raw
+    found = {}
+    for template, item in spec["paths"].items():
+        path = template
+        for placeholder, value in fill.items():
+            path = path.replace(placeholder, value)
+        for method, operation in item.items():
+            if isinstance(operation, dict) and "requestBody" in operation:
+                found[operation["operationId"]] = (method.upper(), path)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        pytest.param(b'{"name": ', "application/json", id="malformed-json"),
+        pytest.param(b'{"name": "\xff"}', "application/json", id="invalid-utf8"),
+        pytest.param(b'{"name": "\\udfff", "tag_name": "\\udfff", "url": "\\udfff", "ref": "main"}', "application/json", id="lone-surrogate"),
+        pytest.param(b'{"name": ' + b"1" * 4500 + b"}", "application/json", id="huge-integer"),
+        pytest.param(b"[" * 2000 + b"]" * 2000, "application/json", id="deep-nesting"),
+        pytest.param(b"[]", "application/json", id="json-list"),
+        pytest.param(b'"text"', "application/json", id="json-string"),
+        pytest.param(b"null", "application/json", id="json-null"),
+        pytest.param(b"", "application/json", id="empty"),
+        pytest.param(b"name=x", "text/plain", id="text-plain"),
+        pytest.param(b"name=x", "application/xml", id="xml"),
+        pytest.param(b"name=\xff&url=\xff", "application/x-www-form-urlencoded", id="form-invalid-utf8"),
+        pytest.param(b'{"name": "' + b"a" * ONE_MIB + b'"}', "application/json", id="over-one-mib"),
+    ],
+)
+def test_no_operation_taking_a_body_fails_on_a_bad_one(gitlab: httpx.Client, app: MockApp, content: bytes, content_type: str) -> None:
+    operations = _body_operations(app)
+    assert {"createRelease", "updateRelease", "createReleaseLink", "updateReleaseLink", "createRepositoryTag"} <= set(operations)
+    before = world(app)
+    wrong = {}
+    for operation_id, (method, path) in operations.items():
+        response = gitlab.request(method, path, content=content, headers={"content-type": content_type})
+        if not is_gitlab_error(response):
+            wrong[operation_id] = (response.status_code, response.headers.get("content-type"), response.text[:200])
+    assert wrong == {}
+    assert world(app) == before
+
+
+# ---- reads: query and path parameters --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "status", "body"),
+    [
+        pytest.param("/projects/24/releases", {"order_by": "foo"}, 400, {"error": "order_by does not have a valid value"}, id="order-by-unknown"),
+        pytest.param("/projects/24/releases", {"sort": "up"}, 400, {"error": "sort does not have a valid value"}, id="sort-unknown"),
+        pytest.param("/projects/24/repository/tags", {"order_by": "size"}, 400, {"error": "order_by does not have a valid value"}, id="tags-order-by-unknown"),
+        pytest.param("/projects/24/releases", {"page": "-1"}, 400, {"error": "page does not have a valid value"}, id="page-negative"),
+        pytest.param("/projects/24/releases", {"page": "0"}, 400, {"error": "page does not have a valid value"}, id="page-zero"),
+        pytest.param("/projects/24/releases", {"per_page": "-5"}, 400, {"error": "per_page does not have a valid value"}, id="per-page-negative"),
+        pytest.param("/projects/24/releases", {"per_page": "0"}, 400, {"error": "per_page does not have a valid value"}, id="per-page-zero"),
+        pytest.param("/projects/24/releases", {"page": "two"}, 400, {"error": "page is invalid"}, id="page-not-a-number"),
+        pytest.param("/projects/24/releases", {"page": "1.5"}, 400, {"error": "page is invalid"}, id="page-fraction"),
+        pytest.param("/projects/24/releases", {"per_page": ""}, 400, {"error": "per_page is invalid"}, id="per-page-empty"),
+        pytest.param("/projects/24/releases", {"page": "9" * 5000}, 400, {"error": "page is invalid"}, id="page-of-5000-digits"),
+        pytest.param("/groups/9/releases", {"per_page": "many"}, 400, {"error": "per_page is invalid"}, id="group-per-page-not-a-number"),
+        pytest.param("/projects/24/releases", {"include_html_description": "maybe"}, 400, {"error": "include_html_description is invalid"}, id="boolean-not-a-boolean"),
+        pytest.param("/projects/24/releases", {"updated_before": "yesterday"}, 400, {"error": "updated_before does not have a valid value"}, id="date-not-a-date"),
+        # GitLab types link_id as an integer and looks it up: zero is simply not found.
+        pytest.param("/projects/24/releases/v0.2/assets/links/0", {}, 404, {"message": "404 Not found"}, id="link-id-zero"),
+        pytest.param("/projects/24/releases/v0.2/assets/links/-1", {}, 404, {"message": "404 Not found"}, id="link-id-negative"),
+        pytest.param("/projects/24/releases/v0.2/assets/links/" + "9" * 30, {}, 404, {"message": "404 Not found"}, id="link-id-huge"),
+        pytest.param("/projects/24/releases/%FF%FE", {}, 404, {"message": "404 Not Found"}, id="tag-percent-encoded-invalid-utf8"),
+        pytest.param("/projects/24/releases/%ED%A0%80", {}, 404, {"message": "404 Not Found"}, id="tag-percent-encoded-surrogate"),
+        pytest.param("/projects/%FF%FE/releases", {}, 404, {"message": "404 Project Not Found"}, id="project-percent-encoded-invalid-utf8"),
+        pytest.param("/projects/24/repository/tags/%FF", {}, 404, {"message": "404 Tag Not Found"}, id="tag-lookup-percent-encoded-invalid-utf8"),
+    ],
+)
+def test_bad_parameter_answers_in_gitlab_shape(gitlab: httpx.Client, path: str, params: dict, status: int, body: dict) -> None:
+    assert_gitlab_error(gitlab.get(path, params=params), status, body)
+
+
+def test_invalid_utf8_in_the_query_is_not_a_valid_value(gitlab: httpx.Client) -> None:
+    assert_gitlab_error(gitlab.get("/projects/24/releases?order_by=%FF%FE"), 400, {"error": "order_by does not have a valid value"})
+
+
+def test_integer_path_parameter_reaches_the_handler(gitlab: httpx.Client) -> None:
+    # The router converts {link_id} to an int before validation; it used to be a 500.
+    assert gitlab.get("/projects/24/releases/v0.2/assets/links/1").json()["name"] == "awesome-v0.2.dmg"
+    assert gitlab.put("/projects/24/releases/v0.2/assets/links/1", json={"name": "renamed"}).json()["name"] == "renamed"
+    assert gitlab.delete("/projects/24/releases/v0.2/assets/links/1").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param("/projects/24/releases", id="releases"),
+        pytest.param("/projects/24/releases/v0.2/assets/links", id="links"),
+        pytest.param("/projects/24/repository/tags", id="tags"),
+        pytest.param("/groups/9/releases", id="group-releases"),
+    ],
+)
+def test_huge_page_is_an_empty_page(gitlab: httpx.Client, path: str) -> None:
+    page = str(10**30)
+    response = gitlab.get(path, params={"page": page})
+    assert response.status_code == 200
+    assert response.json() == []
+    assert (response.headers["x-page"], response.headers["x-next-page"]) == (page, "")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [pytest.param("/projects/24/releases", id="releases"), pytest.param("/groups/9/releases", id="group-releases")],
+)
+def test_huge_per_page_is_clamped_to_100(gitlab: httpx.Client, path: str) -> None:
+    response = gitlab.get(path, params={"per_page": str(10**30)})
+    assert response.status_code == 200
+    assert response.headers["x-per-page"] == "100"
+    assert len(response.json()) == int(response.headers["x-total"])
+
+
+# ---- routing ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        pytest.param("PATCH", "/projects/24/releases/v0.1", "DELETE, GET, HEAD, PUT", id="patch-release"),
+        pytest.param("PATCH", "/projects/25/releases/release%2F2.0", "DELETE, GET, HEAD, PUT", id="patch-release-escaped-slash"),
+        pytest.param("DELETE", "/projects/24/releases", "GET, HEAD, POST", id="delete-release-collection"),
+        pytest.param("PATCH", "/projects/24/releases/v0.2/assets/links/1", "DELETE, GET, HEAD, PUT", id="patch-link"),
+        pytest.param("PATCH", "/projects/24/releases/v0.2/assets/links/-1", "DELETE, GET, HEAD, PUT", id="patch-link-negative-id"),
+        pytest.param("GET", "/projects/24/releases/v0.1/evidence", "POST", id="get-evidence"),
+        pytest.param("PUT", "/projects/24/releases/permalink/latest/downloads/bin/app", "GET, HEAD", id="put-permalink-suffix"),
+        pytest.param("POST", "/user", "GET, HEAD", id="post-user"),
+    ],
+)
+def test_wrong_method_is_405_with_every_allowed_method(gitlab: httpx.Client, app: MockApp, method: str, path: str, allow: str) -> None:
+    before = world(app)
+    response = gitlab.request(method, path, json={"name": "x"} if method != "GET" else None)
+    assert_gitlab_error(response, 405, {"error": "405 Not Allowed"})
+    assert response.headers["allow"] == allow
+    assert world(app) == before
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param("/api/v4/nope", id="under-the-mount"),
+        pytest.param("/api/v4/projects/24/releases/v0.1/nope", id="below-a-release"),
+        pytest.param("/nope", id="outside-every-mount"),
+    ],
+)
+def test_unknown_route_is_404_error(http: httpx.Client, path: str) -> None:
+    assert_gitlab_error(http.get(path), 404, {"error": "404 Not Found"})
