@@ -27,5 +27,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
+lint: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
+	$(BIN)/ruff check mockserver contracts tests bench
+	$(BIN)/mypy mockserver
+
 clean:
 	rm -rf $(VENV) build *.egg-info .hypothesis

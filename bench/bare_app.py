@@ -35,7 +35,12 @@ def request_target(raw_path: bytes, query_string: bytes) -> str:
 
 def save_recording(path: pathlib.Path, recorded: t.Mapping[str, RecordedResponse]) -> None:
     rows = [
-        {"target": target, "status": response.status, "headers": response.headers, "body": response.body.decode("utf-8")}
+        {
+            "target": target,
+            "status": response.status,
+            "headers": response.headers,
+            "body": response.body.decode("utf-8"),
+        }
         for target, response in recorded.items()
     ]
     path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
@@ -52,7 +57,9 @@ def create_bare_app(recorded: t.Mapping[str, RecordedResponse]) -> Starlette:
         response = recorded.get(request_target(scope.get("raw_path") or scope["path"].encode(), scope["query_string"]))
         if response is None:
             return Response(NOT_FOUND, status_code=404, media_type="application/json")
-        return Response(response.body, status_code=response.status, headers=response.headers, media_type="application/json")
+        return Response(
+            response.body, status_code=response.status, headers=response.headers, media_type="application/json"
+        )
 
     return Starlette(
         routes=[

@@ -101,7 +101,7 @@ def build_mock_app(releases: int) -> t.Any:
     from mockserver.apis.gitlab import releases as gitlab_releases
 
     app = create_app(Settings())
-    first_release = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
+    first_release = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
     with app.store.use("gitlab") as state:
         project = state.projects[PROJECT_ID]
         author_id = state.tokens[TOKEN].user_id
@@ -162,7 +162,7 @@ class ServerProcess:
         self._process: subprocess.Popen[str] | None = None
         self.port = 0
 
-    def __enter__(self) -> "ServerProcess":
+    def __enter__(self) -> ServerProcess:
         self._process = subprocess.Popen(
             self._command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=PROJECT_ROOT
         )
@@ -226,7 +226,7 @@ class Connection:
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
 
-    async def open(self) -> "Connection":
+    async def open(self) -> Connection:
         self._reader, self._writer = await asyncio.open_connection(HOST, self.port)
         return self
 
@@ -374,7 +374,9 @@ class Contender(t.NamedTuple):
     requests: int
 
 
-def alternate(run: asyncio.Runner, rng: random.Random, contenders: list[Contender], rounds: int) -> dict[str, list[Trial]]:
+def alternate(
+    run: asyncio.Runner, rng: random.Random, contenders: list[Contender], rounds: int
+) -> dict[str, list[Trial]]:
     """One trial per contender per round, the order reversed every other round, so that pairs
     of trials run side by side in time and neither contender always follows the other."""
     trials: dict[str, list[Trial]] = {contender.label: [] for contender in contenders}
@@ -384,7 +386,9 @@ def alternate(run: asyncio.Runner, rng: random.Random, contenders: list[Contende
     return trials
 
 
-def record(run: asyncio.Runner, server: ServerProcess, releases: int) -> tuple[dict[str, RecordedResponse], dict[str, list[str]]]:
+def record(
+    run: asyncio.Runner, server: ServerProcess, releases: int
+) -> tuple[dict[str, RecordedResponse], dict[str, list[str]]]:
     recorded, list_targets, get_targets = run.run(record_responses(server.port))
     if len(get_targets) != releases:
         raise RuntimeError(f"project {PROJECT_ID} lists {len(get_targets)} releases, not {releases}")
@@ -411,10 +415,12 @@ def summarize(trials: list[Trial]) -> dict[str, t.Any]:
     }
 
 
-def paired_ratio(numerators: list[Trial], denominators: list[Trial], measure: t.Callable[[Trial], float | None]) -> float | None:
+def paired_ratio(
+    numerators: list[Trial], denominators: list[Trial], measure: t.Callable[[Trial], float | None]
+) -> float | None:
     """Median over rounds of measure(numerator) / measure(denominator), each pair from one round."""
     ratios = []
-    for numerator, denominator in zip(numerators, denominators):
+    for numerator, denominator in zip(numerators, denominators, strict=True):
         top, bottom = measure(numerator), measure(denominator)
         if top is None or not bottom:
             return None
@@ -434,7 +440,10 @@ def benchmark() -> dict[str, t.Any]:
     rng = random.Random(SEED)
     started = time.monotonic()
     load_at_start = os.getloadavg()[0]
-    with tempfile.TemporaryDirectory(prefix="release-mock-bench-") as scratch, asyncio.Runner(loop_factory=loop_factory()) as run:
+    with (
+        tempfile.TemporaryDirectory(prefix="release-mock-bench-") as scratch,
+        asyncio.Runner(loop_factory=loop_factory()) as run,
+    ):
         recording_file = pathlib.Path(scratch) / "recording.json"
         many_args, few_args = ["mock", "--releases", str(RELEASES)], ["mock", "--releases", str(FEW_RELEASES)]
         with ServerProcess("mock", many_args) as mock, ServerProcess("mock-few", few_args) as mock_few:
@@ -543,7 +552,8 @@ def print_table(results: dict[str, t.Any]) -> None:
     print()
     print(
         f"list with {few} vs {many} releases: "
-        f"{number(scaling['few']['server_cpu_us_per_request'])} vs {number(scaling['many']['server_cpu_us_per_request'])} "
+        f"{number(scaling['few']['server_cpu_us_per_request'])} vs "
+        f"{number(scaling['many']['server_cpu_us_per_request'])} "
         f"CPU µs/req (x{number(scaling['many_over_few_server_cpu_per_request'], 2)}), "
         f"{scaling['few']['requests_per_second']:.0f} vs {scaling['many']['requests_per_second']:.0f} req/s "
         f"(x{number(scaling['many_over_few_requests_per_second'], 2)})"

@@ -27,8 +27,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port to bind (default 8080, or $PORT)")
     serve.add_argument("--fixtures", help="fixtures folder (default ./fixtures)")
     serve.add_argument("--api", action="append", dest="apis", help="serve only this API (repeatable)")
-    serve.add_argument("--mount", action="append", default=[], type=mount_option, metavar="API=PATH", help="mount an API elsewhere")
-    serve.add_argument("--validate-responses", action="store_true", default=None, help="check every response against the spec")
+    serve.add_argument(
+        "--mount", action="append", default=[], type=mount_option, metavar="API=PATH", help="mount an API elsewhere"
+    )
+    serve.add_argument(
+        "--validate-responses", action="store_true", default=None, help="check every response against the spec"
+    )
     return parser
 
 
@@ -60,7 +64,10 @@ def serve(options: argparse.Namespace) -> int:
         print(f"release-mock: {error}", file=sys.stderr)
         return 2
     for mount, (plugin, _spec) in sorted(app.mounts.items()):
-        print(f"release-mock: {plugin.name} at http://{settings.host}:{settings.port}{mount} (UI: {mount}/ui/)", flush=True)
+        print(
+            f"release-mock: {plugin.name} at http://{settings.host}:{settings.port}{mount} (UI: {mount}/ui/)",
+            flush=True,
+        )
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
     return 0
 

@@ -80,16 +80,18 @@ class MethodTable:
                 methods.add("HEAD")  # served for every GET route, so advertised too
             wide = {
                 param["name"]
-                for method in item if method in HTTP_METHODS
+                for method in item
+                if method in HTTP_METHODS
                 for param in item[method].get("parameters", []) + item.get("parameters", [])
                 if isinstance(param, dict) and param.get("schema", {}).get("format") == "path"
             }
-            pattern = re.sub(
-                r"\\\{([^}]+)\\\}",
-                lambda match: ".+" if match.group(1) in wide else "[^/]+",
-                re.escape(template),
-            )
+            pattern = re.sub(r"\\\{([^}]+)\\\}", self._segment_pattern(wide), re.escape(template))
             self._templates.append((re.compile(f"^{re.escape(mount)}{pattern}$", re.DOTALL), methods))
+
+    @staticmethod
+    def _segment_pattern(wide: set[str]) -> t.Callable[[re.Match[str]], str]:
+        """A ``{name}`` matches one segment, or several for ``format: path`` parameters."""
+        return lambda match: ".+" if match.group(1) in wide else "[^/]+"
 
     def allowed(self, path: str) -> set[str]:
         found: set[str] = set()
@@ -125,5 +127,9 @@ class ErrorDispatcher:
         if reply.media_type.endswith("json"):
             body = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
         return ConnexionResponse(
-            status_code=reply.status, body=body, headers=headers, mimetype=reply.media_type, content_type=reply.media_type
+            status_code=reply.status,
+            body=body,
+            headers=headers,
+            mimetype=reply.media_type,
+            content_type=reply.media_type,
         )

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import typing as t
 
-Message = t.Union[str, dict, list, None]
+Message = str | dict | list | None
 
 
 class MockError(Exception):

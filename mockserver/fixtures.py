@@ -15,6 +15,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+# libyaml's loader when present: the specs are large, and start-up reads them all.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class FixtureError(Exception):
@@ -28,7 +30,7 @@ class FixtureError(Exception):
 def read_yaml(file: pathlib.Path) -> t.Any:
     try:
         with open(file, encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            return yaml.load(handle, Loader=SAFE_LOADER)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -37,9 +39,7 @@ def read_yaml(file: pathlib.Path) -> t.Any:
         raise FixtureError(file, "", f"cannot be read: {error.strerror}") from None
 
 
-def load_folder(
-    folder: pathlib.Path, schema_file: pathlib.Path, spec: t.Mapping[str, t.Any]
-) -> dict[str, t.Any]:
+def load_folder(folder: pathlib.Path, schema_file: pathlib.Path, spec: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
     """Every ``*.yaml`` file of ``folder`` by stem, each validated against its part of the schema."""
     schema = read_yaml(schema_file)
     registry = Registry().with_resource("spec", Resource.from_contents(dict(spec), default_specification=DRAFT202012))
@@ -50,7 +50,9 @@ def load_folder(
             raise FixtureError(file, "", f"unexpected fixture file; expected one of {sorted(schema.get('files', {}))}")
         data = read_yaml(file)
         validator = Draft202012Validator(
-            {**file_schema, "$defs": schema.get("$defs", {})}, registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER
+            {**file_schema, "$defs": schema.get("$defs", {})},
+            registry=registry,
+            format_checker=Draft202012Validator.FORMAT_CHECKER,
         )
         errors = sorted(validator.iter_errors(data), key=lambda error: list(map(str, error.absolute_path)))
         if errors:

@@ -26,10 +26,9 @@ import typing as t
 from functools import cached_property
 from urllib.parse import parse_qsl
 
-import jsonschema
 import yaml
 from connexion.datastructures import MediaTypeDict
-from connexion.exceptions import InvalidSpecification
+from connexion.exceptions import InvalidSpecification, NonConformingResponseBody
 from connexion.middleware.main import API, ConnexionMiddleware
 from connexion.spec import OpenAPISpecification
 from connexion.utils import boolean
@@ -40,7 +39,6 @@ from connexion.validators import (
     MultiPartFormDataValidator,
     TextResponseBodyValidator,
 )
-from connexion.exceptions import NonConformingResponseBody
 from jsonschema import Draft202012Validator, ValidationError
 from openapi_spec_validator import OpenAPIV31SpecValidator
 from starlette.formparsers import MultiPartException
@@ -53,14 +51,28 @@ FORMAT_CHECKER = Draft202012Validator.FORMAT_CHECKER
 # Keywords whose failure means "a value of the right type, but not one of those allowed".
 _NOT_ALLOWED_KEYWORDS = frozenset(
     {
-        "enum", "const", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-        "minLength", "maxLength", "pattern", "format", "minItems", "maxItems", "uniqueItems",
+        "enum",
+        "const",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "format",
+        "minItems",
+        "maxItems",
+        "uniqueItems",
         "multipleOf",
     }
 )
 
 MAX_BODY_BYTES = 1_048_576
 MAX_JSON_NESTING = 100
+
+# libyaml's loader when present: the specs are large, and start-up reads them all.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class OpenAPI31Specification(OpenAPISpecification):
@@ -78,16 +90,16 @@ class OpenAPI31Specification(OpenAPISpecification):
             raise InvalidSpecification(f"expected an OpenAPI 3.1 document, got {version!r}")
 
     @classmethod
-    def from_dict(cls, spec: dict, *, base_uri: str = "") -> "OpenAPI31Specification":
+    def from_dict(cls, spec: dict, *, base_uri: str = "") -> OpenAPI31Specification:
         return cls(spec, base_uri=base_uri)
 
     @classmethod
-    def from_path(cls, path: pathlib.Path) -> "OpenAPI31Specification":
+    def from_path(cls, path: pathlib.Path) -> OpenAPI31Specification:
         with open(path, encoding="utf-8") as handle:
-            document = yaml.safe_load(handle)
+            document = yaml.load(handle, Loader=SAFE_LOADER)
         return cls.from_dict(document, base_uri=f"{path.parent}/")
 
-    def with_base_path(self, base_path: str) -> "OpenAPI31Specification":
+    def with_base_path(self, base_path: str) -> OpenAPI31Specification:
         """The document the ``openapi.json`` route serves (as ``.spec``): as written, under ``base_path``.
 
         Connexion's own clone would serve its ``$ref``-resolved copy, validated again on
@@ -131,7 +143,9 @@ def first_problem(errors: t.Iterable[ValidationError]) -> ValidationError | None
     At one depth a wrong type comes first: the other keywords' verdicts on a value of the
     wrong type mean nothing (``required`` passes on a list, so ``not: {required: ...}`` fails).
     """
-    ranked = sorted(errors, key=lambda error: (len(error.absolute_path), error.validator != "type", str(error.validator)))
+    ranked = sorted(
+        errors, key=lambda error: (len(error.absolute_path), error.validator != "type", str(error.validator))
+    )
     return ranked[0] if ranked else None
 
 
@@ -144,7 +158,9 @@ def describe(error: ValidationError, *, location: str, prefix: str = "") -> Mock
     parts = [str(part) for part in error.absolute_path]
     if error.validator == "required" and isinstance(error.instance, dict):
         missing = next((name for name in error.validator_value if name not in error.instance), "")
-        return InvalidParameter(location, ".".join([*filter(None, [prefix]), *parts, missing]), "missing", error.message)
+        return InvalidParameter(
+            location, ".".join([*filter(None, [prefix]), *parts, missing]), "missing", error.message
+        )
     reason = "not_allowed" if error.validator in _NOT_ALLOWED_KEYWORDS else "invalid"
     name = ".".join([*filter(None, [prefix]), *parts])
     return InvalidParameter(location, name, reason, error.message)
@@ -275,7 +291,9 @@ class JSONBodyValidator(_BodyValidation, JSONRequestBodyValidator):
         try:
             body = json.loads(raw.decode(self._encoding))
         except (UnicodeDecodeError, LookupError):
-            raise InvalidParameter("body", "", "malformed", "the body is not valid text in its declared charset") from None
+            raise InvalidParameter(
+                "body", "", "malformed", "the body is not valid text in its declared charset"
+            ) from None
         except (ValueError, RecursionError) as error:
             # ValueError covers JSONDecodeError and integers longer than Python's digit limit.
             raise InvalidParameter("body", "", "malformed", f"the body is not valid JSON: {error}") from None

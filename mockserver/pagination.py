@@ -13,7 +13,7 @@ class OffsetPage:
     total: int
 
     @classmethod
-    def clamp(cls, page: int | None, per_page: int | None, total: int, *, default: int, maximum: int) -> "OffsetPage":
+    def clamp(cls, page: int | None, per_page: int | None, total: int, *, default: int, maximum: int) -> OffsetPage:
         """Silently bring ``per_page`` into 1..maximum, as Kaminari-style servers do."""
         size = default if per_page is None else min(max(per_page, 1), maximum)
         return cls(page=max(page or 1, 1), per_page=size, total=total)

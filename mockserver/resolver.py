@@ -110,7 +110,7 @@ class PluginResolver(Resolver):
                     query=list(request.query_params.multi_items()),
                     base_url=str(request.base_url).rstrip("/"),
                     mount=mount,
-                    path=path[len(mount):] if path.startswith(mount) else path,
+                    path=path[len(mount) :] if path.startswith(mount) else path,
                     state=state,
                 )
                 reply = handler(call)

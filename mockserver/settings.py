@@ -13,7 +13,7 @@ PROJECT_ROOT = pathlib.Path(__file__).resolve().parent.parent
 def _env_mounts(environ: t.Mapping[str, str]) -> dict[str, str]:
     """``RELEASE_MOCK_MOUNT_GITLAB=/gl`` style variables -> {"gitlab": "/gl"}."""
     prefix = "RELEASE_MOCK_MOUNT_"
-    return {key[len(prefix):].lower(): value for key, value in environ.items() if key.startswith(prefix)}
+    return {key[len(prefix) :].lower(): value for key, value in environ.items() if key.startswith(prefix)}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Settings:
         return "/" + mount.strip("/") if mount.strip("/") else ""
 
     @classmethod
-    def from_env(cls, environ: t.Mapping[str, str] | None = None, **overrides: t.Any) -> "Settings":
+    def from_env(cls, environ: t.Mapping[str, str] | None = None, **overrides: t.Any) -> Settings:
         environ = os.environ if environ is None else environ
         values: dict[str, t.Any] = {}
         if environ.get("HOST"):

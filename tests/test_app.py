@@ -8,7 +8,6 @@ import importlib
 import pathlib
 import shutil
 import sys
-import textwrap
 import typing as t
 
 import httpx
@@ -46,7 +45,7 @@ def test_mount_point_is_configurable() -> None:
         assert list(app.mounts) == ["/gl"]
         releases = client.get("/gl/projects/24/releases")
         assert [release["tag_name"] for release in releases.json()] == ["v0.2", "v0.1"]
-        assert f'<{str(client.base_url).rstrip("/")}/gl/projects/24/releases?' in releases.headers["link"]
+        assert f"<{str(client.base_url).rstrip('/')}/gl/projects/24/releases?" in releases.headers["link"]
         # Errors under the new mount are still GitLab's; the old mount is gone.
         assert client.get("/gl/projects/24/releases/nope").json() == {"message": "404 Not Found"}
         gone = client.get("/api/v4/projects/24/releases")
@@ -68,7 +67,9 @@ def test_swagger_ui_and_spec_are_served(http: httpx.Client) -> None:
 def test_operation_without_handler_answers_from_its_spec_example(monkeypatch: pytest.MonkeyPatch) -> None:
     (gitlab,) = discover_plugins(["gitlab"])
     unhandled = {"getRelease", "getLatestRelease", "createReleaseEvidence"}
-    trimmed = dataclasses.replace(gitlab, handlers={key: value for key, value in gitlab.handlers.items() if key not in unhandled})
+    trimmed = dataclasses.replace(
+        gitlab, handlers={key: value for key, value in gitlab.handlers.items() if key not in unhandled}
+    )
     monkeypatch.setattr("mockserver.app.discover_plugins", lambda names=None: [trimmed])
     with serve(Settings(validate_responses=True)) as (client, app):
         examples = app.mounts["/api/v4"][1].raw["components"]["examples"]

@@ -55,7 +55,8 @@ def test_bad_fixture_exits_2_with_the_place_on_stderr_and_serves_nothing(
 ) -> None:
     assert main([arg.format(bad=bad_fixtures) for arg in argv]) == 2
     out, err = capsys.readouterr()
-    assert err == f"release-mock: bad fixture: {bad_fixtures / 'gitlab' / 'projects.yaml'}: at /0/releases/1/tag_name: 5 is not of type 'string'\n"
+    file = bad_fixtures / "gitlab" / "projects.yaml"
+    assert err == f"release-mock: bad fixture: {file}: at /0/releases/1/tag_name: 5 is not of type 'string'\n"
     assert out == ""
     assert server_runs == []
 

@@ -51,7 +51,11 @@ def test_create_app_names_the_bad_file_the_place_and_the_reason(tmp_path: pathli
     with pytest.raises(FixtureError) as raised:
         create_app(Settings(fixtures_dir=bad))
     error = raised.value
-    assert (error.file, error.where, error.reason) == (bad / "gitlab" / "projects.yaml", "/0/releases/1/tag_name", "5 is not of type 'string'")
+    assert (error.file, error.where, error.reason) == (
+        bad / "gitlab" / "projects.yaml",
+        "/0/releases/1/tag_name",
+        "5 is not of type 'string'",
+    )
     assert str(error) == f"{bad / 'gitlab' / 'projects.yaml'}: at /0/releases/1/tag_name: 5 is not of type 'string'"
 
 
@@ -64,41 +68,75 @@ def test_shipped_fixtures_load(gitlab_spec: dict) -> None:
 @pytest.mark.parametrize(
     ("edit", "file", "where", "reason"),
     [
-        pytest.param(change("projects.yaml", release_tag_name_is_5), "projects.yaml", "/0/releases/1/tag_name", "5 is not of type 'string'", id="tag-name-integer"),
         pytest.param(
-            change("projects.yaml", lambda projects: projects[0]["releases"][0]["assets"]["links"][0].pop("url")),
-            "projects.yaml", "/0/releases/0/assets/links/0", "'url' is a required property", id="link-without-url",
+            change("projects.yaml", release_tag_name_is_5),
+            "projects.yaml",
+            "/0/releases/1/tag_name",
+            "5 is not of type 'string'",
+            id="tag-name-integer",
         ),
         pytest.param(
-            change("projects.yaml", lambda projects: projects[0]["releases"][0]["assets"]["links"][0].update(link_type="zip")),
-            "projects.yaml", "/0/releases/0/assets/links/0/link_type", "'zip' is not one of ['other', 'runbook', 'image', 'package']",
+            change("projects.yaml", lambda projects: projects[0]["releases"][0]["assets"]["links"][0].pop("url")),
+            "projects.yaml",
+            "/0/releases/0/assets/links/0",
+            "'url' is a required property",
+            id="link-without-url",
+        ),
+        pytest.param(
+            change(
+                "projects.yaml",
+                lambda projects: projects[0]["releases"][0]["assets"]["links"][0].update(link_type="zip"),
+            ),
+            "projects.yaml",
+            "/0/releases/0/assets/links/0/link_type",
+            "'zip' is not one of ['other', 'runbook', 'image', 'package']",
             id="link-type-unknown",
         ),
         pytest.param(
             change("projects.yaml", lambda projects: projects[0]["releases"][0].update(released_at="yesterday")),
-            "projects.yaml", "/0/releases/0/released_at", "'yesterday' does not match", id="released-at-not-a-date",
+            "projects.yaml",
+            "/0/releases/0/released_at",
+            "'yesterday' does not match",
+            id="released-at-not-a-date",
         ),
         pytest.param(
             change("users.yaml", lambda users: users[0]["tokens"][0].update(scopes=["root"])),
-            "users.yaml", "/0/tokens/0/scopes/0", "'root' is not one of ['api', 'read_api']", id="token-scope-unknown",
+            "users.yaml",
+            "/0/tokens/0/scopes/0",
+            "'root' is not one of ['api', 'read_api']",
+            id="token-scope-unknown",
         ),
         pytest.param(
             change("projects.yaml", lambda projects: projects[0]["members"].update(ghost="developer")),
-            "projects.yaml", "/0/members/ghost", "no user named 'ghost' in users.yaml", id="project-member-not-a-user",
+            "projects.yaml",
+            "/0/members/ghost",
+            "no user named 'ghost' in users.yaml",
+            id="project-member-not-a-user",
         ),
         pytest.param(
             change("groups.yaml", lambda groups: groups[0].setdefault("members", {}).update({"a/b": "guest"})),
-            "groups.yaml", "/0/members/a~1b", "no user named 'a/b' in users.yaml", id="group-member-not-a-user",
+            "groups.yaml",
+            "/0/members/a~1b",
+            "no user named 'a/b' in users.yaml",
+            id="group-member-not-a-user",
         ),
         pytest.param(
             lambda folder: (folder / "projects.yaml").write_text("- id: 24\n  name: [unclosed\n"),
-            "projects.yaml", "line 3, column 1", "not valid YAML", id="not-yaml",
+            "projects.yaml",
+            "line 3, column 1",
+            "not valid YAML",
+            id="not-yaml",
         ),
         pytest.param(
             lambda folder: (folder / "releases.yaml").write_text("[]\n"),
-            "releases.yaml", "", "unexpected fixture file; expected one of ['groups', 'projects', 'users']", id="unexpected-file",
+            "releases.yaml",
+            "",
+            "unexpected fixture file; expected one of ['groups', 'projects', 'users']",
+            id="unexpected-file",
         ),
-        pytest.param(lambda folder: (folder / "users.yaml").unlink(), "users.yaml", "", "missing fixture file", id="missing-file"),
+        pytest.param(
+            lambda folder: (folder / "users.yaml").unlink(), "users.yaml", "", "missing fixture file", id="missing-file"
+        ),
     ],
 )
 def test_bad_fixture_is_named_precisely(

@@ -21,7 +21,13 @@ from connexion.resolver import Resolver
 
 from mockserver.app import MIDDLEWARES
 from mockserver.errors import BadRequest, InvalidParameter, MockError
-from mockserver.openapi31 import JSONBodyValidator, OpenAPI31Middleware, OpenAPI31Specification, ParameterValidator, validator_map
+from mockserver.openapi31 import (
+    JSONBodyValidator,
+    OpenAPI31Middleware,
+    OpenAPI31Specification,
+    ParameterValidator,
+    validator_map,
+)
 from mockserver.serving import BackgroundServer
 from mockserver.settings import PROJECT_ROOT
 
@@ -32,7 +38,10 @@ THING = {
         "name": {"type": ["string", "null"]},
         "kind": {"const": "widget"},
         "size": {"type": "integer", "minimum": 1, "examples": [3]},
-        "parts": {"type": "array", "items": {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}}},
+        "parts": {
+            "type": "array",
+            "items": {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}},
+        },
     },
     "examples": [{"name": "bolt", "kind": "widget", "size": 3}],
 }
@@ -56,7 +65,10 @@ SPEC: dict[str, t.Any] = {
             "get": {"operationId": "list_things", "parameters": [LIMIT, KIND], "responses": OK},
             "post": {
                 "operationId": "create_thing",
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}},
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}},
+                },
                 "responses": {"201": {"description": "created"}},
             },
         },
@@ -98,7 +110,12 @@ def render(request: ConnexionRequest, error: Exception) -> ConnexionResponse:
     body: dict[str, t.Any] = {"type": type(error).__name__, "message": error.message}
     if isinstance(error, InvalidParameter):
         body.update(location=error.location, name=error.name, reason=error.reason)
-    return ConnexionResponse(status_code=error.status_code, body=json.dumps(body), mimetype="application/json", content_type="application/json")
+    return ConnexionResponse(
+        status_code=error.status_code,
+        body=json.dumps(body),
+        mimetype="application/json",
+        content_type="application/json",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -133,9 +150,12 @@ def test_accepts_a_31_document() -> None:
         pytest.param({**SPEC, "openapi": "3.0.3"}, "3.0.3", id="openapi-3.0"),
         pytest.param({"swagger": "2.0", "info": SPEC["info"], "paths": {}}, "openapi", id="swagger-2.0"),
         pytest.param({"openapi": "3.1.0", "paths": {}}, "info", id="no-info"),
-        pytest.param({**SPEC, "components": {"schemas": {"Thing": {"type": "strnig"}}}}, "strnig", id="unknown-schema-type"),
         pytest.param(
-            {**SPEC, "paths": {"/x": {"get": {"parameters": [{"name": "a", "in": "body"}], "responses": OK}}}}, "body",
+            {**SPEC, "components": {"schemas": {"Thing": {"type": "strnig"}}}}, "strnig", id="unknown-schema-type"
+        ),
+        pytest.param(
+            {**SPEC, "paths": {"/x": {"get": {"parameters": [{"name": "a", "in": "body"}], "responses": OK}}}},
+            "body",
             id="parameter-in-body",
         ),
     ],
@@ -197,7 +217,13 @@ def test_body_that_satisfies_31_schema_passes(things: httpx.Client, body: dict) 
 def test_body_problem_is_an_invalid_parameter(things: httpx.Client, body: t.Any, name: str, reason: str) -> None:
     response = things.post("/things", json=body)
     assert response.status_code == 400
-    assert response.json() == {"type": "InvalidParameter", "message": None, "location": "body", "name": name, "reason": reason}
+    assert response.json() == {
+        "type": "InvalidParameter",
+        "message": None,
+        "location": "body",
+        "name": name,
+        "reason": reason,
+    }
 
 
 @pytest.mark.parametrize(
@@ -211,7 +237,11 @@ def test_body_problem_is_an_invalid_parameter(things: httpx.Client, body: t.Any,
 def test_unreadable_body_is_an_invalid_parameter(things: httpx.Client, content: bytes, reason: str) -> None:
     response = things.post("/things", content=content, headers={"content-type": "application/json"})
     assert response.status_code == 400
-    assert (response.json()["type"], response.json()["location"], response.json()["reason"]) == ("InvalidParameter", "body", reason)
+    assert (response.json()["type"], response.json()["location"], response.json()["reason"]) == (
+        "InvalidParameter",
+        "body",
+        reason,
+    )
 
 
 def test_x_error_turns_the_failed_keyword_into_bad_request_with_its_message(things: httpx.Client) -> None:
@@ -237,7 +267,13 @@ def test_parameter_problem_is_an_invalid_parameter(
 ) -> None:
     response = things.get(path, params=params, headers=headers)
     assert response.status_code == 400
-    assert response.json() == {"type": "InvalidParameter", "message": None, "location": location, "name": name, "reason": reason}
+    assert response.json() == {
+        "type": "InvalidParameter",
+        "message": None,
+        "location": location,
+        "name": name,
+        "reason": reason,
+    }
 
 
 def test_valid_parameters_reach_the_handler_converted(things: httpx.Client) -> None:
@@ -259,8 +295,12 @@ def test_query_parameter_with_31_only_type_reaches_the_handler(schema: dict) -> 
     spec["paths"]["/things"]["get"]["parameters"] = [{"name": "limit", "in": "query", "schema": schema}]
     middleware = OpenAPI31Middleware(AsyncASGIApp(), middlewares=list(MIDDLEWARES))
     middleware.add_api(
-        OpenAPI31Specification.from_dict(spec), base_path="/t", name="things",
-        resolver=Resolver(function_resolver=HANDLERS.__getitem__), validator_map=validator_map(), strict_validation=False,
+        OpenAPI31Specification.from_dict(spec),
+        base_path="/t",
+        name="things",
+        resolver=Resolver(function_resolver=HANDLERS.__getitem__),
+        validator_map=validator_map(),
+        strict_validation=False,
     )
     with BackgroundServer(middleware) as server:
         response = httpx.get(f"{server.url}/t/things", params={"limit": "3"})
@@ -271,15 +311,32 @@ def test_query_parameter_with_31_only_type_reaches_the_handler(schema: dict) -> 
 
 
 def _scope(query: bytes = b"", headers: t.Sequence[tuple[bytes, bytes]] = (), path_params: dict | None = None) -> dict:
-    return {"type": "http", "method": "GET", "path": "/", "query_string": query, "headers": list(headers), "path_params": path_params or {}}
+    return {
+        "type": "http",
+        "method": "GET",
+        "path": "/",
+        "query_string": query,
+        "headers": list(headers),
+        "path_params": path_params or {},
+    }
 
 
 @pytest.mark.parametrize(
     ("scope", "location", "name", "reason"),
     [
-        pytest.param(_scope(b"limit=-1", [(b"x-trace", b"abcd")], {"thing_id": 1}), "query", "limit", "not_allowed", id="query"),
-        pytest.param(_scope(b"", [(b"x-trace", b"abcd")], {"thing_id": 0}), "path", "thing_id", "not_allowed", id="path-int-from-router"),
-        pytest.param(_scope(b"", [(b"x-trace", b"abcd")], {"thing_id": "one"}), "path", "thing_id", "invalid", id="path-text"),
+        pytest.param(
+            _scope(b"limit=-1", [(b"x-trace", b"abcd")], {"thing_id": 1}), "query", "limit", "not_allowed", id="query"
+        ),
+        pytest.param(
+            _scope(b"", [(b"x-trace", b"abcd")], {"thing_id": 0}),
+            "path",
+            "thing_id",
+            "not_allowed",
+            id="path-int-from-router",
+        ),
+        pytest.param(
+            _scope(b"", [(b"x-trace", b"abcd")], {"thing_id": "one"}), "path", "thing_id", "invalid", id="path-text"
+        ),
         pytest.param(_scope(b"", [], {"thing_id": 1}), "header", "X-Trace", "missing", id="header"),
     ],
 )
@@ -297,7 +354,10 @@ def test_parameter_validator_passes_good_values() -> None:
 
 def _validate_json_body(schema: dict, raw: bytes) -> None:
     validator = JSONBodyValidator(schema=schema, required=True, encoding="utf-8", strict_validation=False)
-    scope = {"type": "http", "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())]}
+    scope = {
+        "type": "http",
+        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())],
+    }
 
     async def receive() -> dict:
         return {"type": "http.request", "body": raw, "more_body": False}

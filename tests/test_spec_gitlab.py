@@ -19,8 +19,19 @@ SPEC_URI = "urn:release-mock:specs:gitlab"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 # Subschema keywords of JSON Schema 2020-12, by the shape of their value.
-ONE_SCHEMA = ("items", "not", "additionalProperties", "if", "then", "else", "contains", "propertyNames",
-              "unevaluatedItems", "unevaluatedProperties", "contentSchema")
+ONE_SCHEMA = (
+    "items",
+    "not",
+    "additionalProperties",
+    "if",
+    "then",
+    "else",
+    "contains",
+    "propertyNames",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "contentSchema",
+)
 SCHEMA_MAP = ("properties", "patternProperties", "$defs", "dependentSchemas")
 SCHEMA_LIST = ("allOf", "anyOf", "oneOf", "prefixItems")
 
@@ -125,7 +136,12 @@ def _place(pointer: str) -> str:
 def test_examples_were_found_everywhere_they_can_be() -> None:
     # Guards the walk itself: each kind of place that holds examples in this spec yielded some.
     assert {_place(example.where) for example in EXAMPLES} >= {
-        "paths", "components/schemas", "components/parameters", "components/headers", "components/examples", "components/responses",
+        "paths",
+        "components/schemas",
+        "components/parameters",
+        "components/headers",
+        "components/examples",
+        "components/responses",
     }
     assert len(EXAMPLES) >= 50
 
@@ -135,8 +151,12 @@ def test_examples_were_found_everywhere_they_can_be() -> None:
     [pytest.param(example, id=f"{example.where} <- {example.schema}") for example in EXAMPLES],
 )
 def test_example_satisfies_its_schema(example: Example) -> None:
-    validator = Draft202012Validator({"$ref": f"{SPEC_URI}#{example.schema}"}, registry=REGISTRY, format_checker=FORMAT_CHECKER)
-    problems = [f"/{'/'.join(map(str, error.absolute_path))}: {error.message}" for error in validator.iter_errors(example.value)]
+    validator = Draft202012Validator(
+        {"$ref": f"{SPEC_URI}#{example.schema}"}, registry=REGISTRY, format_checker=FORMAT_CHECKER
+    )
+    problems = [
+        f"/{'/'.join(map(str, error.absolute_path))}: {error.message}" for error in validator.iter_errors(example.value)
+    ]
     assert problems == []
 
 
@@ -163,7 +183,9 @@ def test_parameters_and_form_fields_declare_one_type() -> None:
         for parameter in map(_resolved, [*item.get("parameters", []), *details.get("parameters", [])]):
             schemas = [_resolved(parameter["schema"])]
             schemas += [_resolved(schemas[0]["items"])] if schemas[0].get("type") == "array" else []
-            untyped += [f"{operation} {parameter['name']}" for schema in schemas if not isinstance(schema.get("type"), str)]
+            untyped += [
+                f"{operation} {parameter['name']}" for schema in schemas if not isinstance(schema.get("type"), str)
+            ]
         for media_type, content in details.get("requestBody", {}).get("content", {}).items():
             if media_type == "application/x-www-form-urlencoded":
                 for name, field in _resolved(content["schema"]).get("properties", {}).items():

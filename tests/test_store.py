@@ -41,7 +41,9 @@ FIVE = {"c": 3, "a": 1, "e": 5, "b": 2, "d": 4}
         pytest.param(0, 0, False, [], id="zero-limit"),
     ],
 )
-def test_window_is_the_slice_of_the_ordered_rows(offset: int, limit: int, descending: bool, expected: list[str]) -> None:
+def test_window_is_the_slice_of_the_ordered_rows(
+    offset: int, limit: int, descending: bool, expected: list[str]
+) -> None:
     table = table_of(FIVE)
     assert names(table.window("rank", offset=offset, limit=limit, descending=descending)) == expected
     everything = names(table.ordered("rank", descending=descending))
@@ -193,6 +195,9 @@ def test_snapshot_and_restore_of_the_gitlab_state(app) -> None:
         state.projects[24].releases.delete("v0.1")
     app.store.restore(snapshot)
     with app.store.use("gitlab") as state:
-        assert [release["tag_name"] for release in state.projects[24].releases.ordered("released_at")] == ["v0.1", "v0.2"]
+        assert [release["tag_name"] for release in state.projects[24].releases.ordered("released_at")] == [
+            "v0.1",
+            "v0.2",
+        ]
         # Ids keep counting from where the snapshot was taken, not from the start again.
         assert state.next_id() == snapshot["gitlab"].next_id()

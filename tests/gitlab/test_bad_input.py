@@ -26,7 +26,9 @@ def world(app: MockApp) -> dict[int, dict[str, t.Any]]:
             "releases": sorted(project.releases, key=lambda row: row["tag_name"]),
             "tags": sorted(project.tags, key=lambda row: row["name"]),
             # A read may leave an empty link table behind; only rows count.
-            "links": {tag: sorted(table, key=lambda row: row["id"]) for tag, table in project.links.items() if len(table)},
+            "links": {
+                tag: sorted(table, key=lambda row: row["id"]) for tag, table in project.links.items() if len(table)
+            },
         }
         for project in state.projects.values()
     }
@@ -37,7 +39,12 @@ def is_gitlab_error(response: httpx.Response) -> bool:
     if not 400 <= response.status_code < 500 or response.headers.get("content-type") != "application/json":
         return False
     payload = response.json()
-    return isinstance(payload, dict) and len(payload) == 1 and set(payload) <= {"error", "message"} and "Traceback" not in response.text
+    return (
+        isinstance(payload, dict)
+        and len(payload) == 1
+        and set(payload) <= {"error", "message"}
+        and "Traceback" not in response.text
+    )
 
 
 def assert_gitlab_error(response: httpx.Response, status: int, body: dict[str, t.Any]) -> None:
@@ -57,109 +64,238 @@ def nested(levels: int) -> bytes:
     ("method", "path", "request_kwargs", "status", "body"),
     [
         pytest.param(
-            "POST", "/projects/24/releases", {"content": b'{"tag_name": "v0.3",', "headers": JSON},
-            400, {"error": "The request body is not valid JSON"}, id="malformed-json",
+            "POST",
+            "/projects/24/releases",
+            {"content": b'{"tag_name": "v0.3",', "headers": JSON},
+            400,
+            {"error": "The request body is not valid JSON"},
+            id="malformed-json",
         ),
         pytest.param(
-            "POST", "/projects/24/releases", {"json": {"tag_name": 5}}, 400, {"error": "tag_name is invalid"}, id="tag-name-integer",
+            "POST",
+            "/projects/24/releases",
+            {"json": {"tag_name": 5}},
+            400,
+            {"error": "tag_name is invalid"},
+            id="tag-name-integer",
         ),
         pytest.param(
-            "POST", "/projects/24/releases", {"json": {"tag_name": None}}, 400, {"error": "tag_name is invalid"}, id="tag-name-null",
+            "POST",
+            "/projects/24/releases",
+            {"json": {"tag_name": None}},
+            400,
+            {"error": "tag_name is invalid"},
+            id="tag-name-null",
         ),
         pytest.param(
-            "POST", "/projects/24/releases", {"json": {"tag_name": "v0.3", "assets": "x"}},
-            400, {"error": "assets is invalid"}, id="assets-string",
+            "POST",
+            "/projects/24/releases",
+            {"json": {"tag_name": "v0.3", "assets": "x"}},
+            400,
+            {"error": "assets is invalid"},
+            id="assets-string",
         ),
         pytest.param(
-            "POST", "/projects/24/releases", {"json": {"tag_name": "v0.3", "assets": {"links": "x"}}},
-            400, {"error": "assets[links] is invalid"}, id="assets-links-string",
+            "POST",
+            "/projects/24/releases",
+            {"json": {"tag_name": "v0.3", "assets": {"links": "x"}}},
+            400,
+            {"error": "assets[links] is invalid"},
+            id="assets-links-string",
         ),
         pytest.param(
-            "POST", "/projects/24/releases", {"json": {"tag_name": "v0.3", "assets": {"links": [{"name": "a"}]}}},
-            400, {"error": "assets[links][0][url] is missing"}, id="link-without-url",
+            "POST",
+            "/projects/24/releases",
+            {"json": {"tag_name": "v0.3", "assets": {"links": [{"name": "a"}]}}},
+            400,
+            {"error": "assets[links][0][url] is missing"},
+            id="link-without-url",
         ),
         pytest.param(
-            "POST", "/projects/24/releases",
-            {"json": {"tag_name": "v0.3", "assets": {"links": [{"name": "a", "url": "https://e.com/a", "link_type": "zip"}]}}},
-            400, {"error": "assets[links][0][link_type] does not have a valid value"}, id="link-type-unknown",
+            "POST",
+            "/projects/24/releases",
+            {
+                "json": {
+                    "tag_name": "v0.3",
+                    "assets": {"links": [{"name": "a", "url": "https://e.com/a", "link_type": "zip"}]},
+                }
+            },
+            400,
+            {"error": "assets[links][0][link_type] does not have a valid value"},
+            id="link-type-unknown",
         ),
         pytest.param(
-            "POST", "/projects/24/releases", {"json": {"name": "no tag"}}, 400, {"error": "tag_name is missing"}, id="tag-name-missing",
+            "POST",
+            "/projects/24/releases",
+            {"json": {"name": "no tag"}},
+            400,
+            {"error": "tag_name is missing"},
+            id="tag-name-missing",
         ),
         pytest.param(
-            "POST", "/projects/24/releases", {"json": {"tag_name": "v0.3", "released_at": "soon"}},
-            400, {"error": "released_at does not have a valid value"}, id="released-at-not-a-date",
+            "POST",
+            "/projects/24/releases",
+            {"json": {"tag_name": "v0.3", "released_at": "soon"}},
+            400,
+            {"error": "released_at does not have a valid value"},
+            id="released-at-not-a-date",
         ),
-        pytest.param("POST", "/projects/24/releases", {"json": [1]}, 400, {"error": "body is invalid"}, id="body-is-a-list"),
         pytest.param(
-            "POST", "/projects/24/releases", {"content": b"null", "headers": JSON}, 400, {"error": "body is missing"}, id="body-is-null",
+            "POST", "/projects/24/releases", {"json": [1]}, 400, {"error": "body is invalid"}, id="body-is-a-list"
         ),
         pytest.param(
-            "POST", "/projects/24/releases", {"content": b'{"tag_name": "v\xff\xfe"}', "headers": JSON},
-            400, {"error": "The request body is not valid JSON"}, id="invalid-utf8",
+            "POST",
+            "/projects/24/releases",
+            {"content": b"null", "headers": JSON},
+            400,
+            {"error": "body is missing"},
+            id="body-is-null",
+        ),
+        pytest.param(
+            "POST",
+            "/projects/24/releases",
+            {"content": b'{"tag_name": "v\xff\xfe"}', "headers": JSON},
+            400,
+            {"error": "The request body is not valid JSON"},
+            id="invalid-utf8",
         ),
         pytest.param(
             # Before the fix this created the tag, then failed with 500 writing the answer.
-            "POST", "/projects/24/releases", {"content": b'{"tag_name": "\\ud800", "ref": "main"}', "headers": JSON},
-            400, {"error": "The request body is not valid JSON"}, id="lone-surrogate-escape",
+            "POST",
+            "/projects/24/releases",
+            {"content": b'{"tag_name": "\\ud800", "ref": "main"}', "headers": JSON},
+            400,
+            {"error": "The request body is not valid JSON"},
+            id="lone-surrogate-escape",
         ),
         pytest.param(
-            "POST", "/projects/24/releases", {"content": b'{"tag_name": ' + b"9" * 5000 + b"}", "headers": JSON},
-            400, {"error": "The request body is not valid JSON"}, id="integer-of-5000-digits",
+            "POST",
+            "/projects/24/releases",
+            {"content": b'{"tag_name": ' + b"9" * 5000 + b"}", "headers": JSON},
+            400,
+            {"error": "The request body is not valid JSON"},
+            id="integer-of-5000-digits",
         ),
         pytest.param(
-            "POST", "/projects/24/releases", {"content": nested(101), "headers": JSON},
-            400, {"error": "The request body is not valid JSON"}, id="nested-101-levels",
+            "POST",
+            "/projects/24/releases",
+            {"content": nested(101), "headers": JSON},
+            400,
+            {"error": "The request body is not valid JSON"},
+            id="nested-101-levels",
         ),
         pytest.param(
             # Around this depth only Connexion's second parse, deeper in the stack, ran out of recursion.
-            "POST", "/projects/24/releases", {"content": nested(955), "headers": JSON},
-            400, {"error": "The request body is not valid JSON"}, id="nested-955-levels",
+            "POST",
+            "/projects/24/releases",
+            {"content": nested(955), "headers": JSON},
+            400,
+            {"error": "The request body is not valid JSON"},
+            id="nested-955-levels",
         ),
         pytest.param(
-            "POST", "/projects/24/releases", {"content": nested(100_000), "headers": JSON},
-            400, {"error": "The request body is not valid JSON"}, id="nested-100000-levels",
+            "POST",
+            "/projects/24/releases",
+            {"content": nested(100_000), "headers": JSON},
+            400,
+            {"error": "The request body is not valid JSON"},
+            id="nested-100000-levels",
         ),
         pytest.param(
-            "POST", "/projects/24/releases", {"content": b"tag_name=v0.3", "headers": {"content-type": "text/plain"}},
-            415, {"message": "415 Unsupported Media Type"}, id="text-plain",
+            "POST",
+            "/projects/24/releases",
+            {"content": b"tag_name=v0.3", "headers": {"content-type": "text/plain"}},
+            415,
+            {"message": "415 Unsupported Media Type"},
+            id="text-plain",
         ),
         pytest.param(
-            "POST", "/projects/24/releases",
+            "POST",
+            "/projects/24/releases",
             {"content": b'{"tag_name":"v0.3","description":"' + b"a" * ONE_MIB + b'"}', "headers": JSON},
-            413, {"message": "413 Request Entity Too Large"}, id="over-one-mib",
+            413,
+            {"message": "413 Request Entity Too Large"},
+            id="over-one-mib",
         ),
         pytest.param(
-            "PUT", "/projects/24/releases/v0.1", {"json": {"name": 5}}, 400, {"error": "name is invalid"}, id="update-name-integer",
+            "PUT",
+            "/projects/24/releases/v0.1",
+            {"json": {"name": 5}},
+            400,
+            {"error": "name is invalid"},
+            id="update-name-integer",
         ),
         pytest.param(
-            "PUT", "/projects/24/releases/v0.1", {"content": b"name=%FF%FE", "headers": FORM},
-            400, {"error": "The request body is not valid JSON"}, id="update-form-percent-encoded-invalid-utf8",
+            "PUT",
+            "/projects/24/releases/v0.1",
+            {"content": b"name=%FF%FE", "headers": FORM},
+            400,
+            {"error": "The request body is not valid JSON"},
+            id="update-form-percent-encoded-invalid-utf8",
         ),
         pytest.param(
-            "PUT", "/projects/24/releases/v0.1", {"content": b"name=v\xff", "headers": FORM},
-            400, {"error": "The request body is not valid JSON"}, id="update-form-raw-invalid-utf8",
+            "PUT",
+            "/projects/24/releases/v0.1",
+            {"content": b"name=v\xff", "headers": FORM},
+            400,
+            {"error": "The request body is not valid JSON"},
+            id="update-form-raw-invalid-utf8",
         ),
         pytest.param(
-            "PUT", "/projects/24/releases/v0.1", {"content": b"&".join([b"name=a"] * 1001), "headers": FORM},
-            413, {"message": "413 Request Entity Too Large"}, id="update-form-1001-fields",
+            "PUT",
+            "/projects/24/releases/v0.1",
+            {"content": b"&".join([b"name=a"] * 1001), "headers": FORM},
+            413,
+            {"message": "413 Request Entity Too Large"},
+            id="update-form-1001-fields",
         ),
         pytest.param(
-            "PUT", "/projects/24/releases/v0.1", {"content": b"name=" + b"a" * ONE_MIB, "headers": FORM},
-            413, {"message": "413 Request Entity Too Large"}, id="update-form-over-one-mib",
-        ),
-        pytest.param("PUT", "/projects/24/releases/v0.1", {"json": "x"}, 400, {"error": "body is invalid"}, id="update-body-string"),
-        pytest.param(
-            "POST", "/projects/24/releases/v0.1/assets/links", {"json": {"name": "a"}}, 400, {"error": "url is missing"}, id="link-create-no-url",
-        ),
-        pytest.param(
-            "PUT", "/projects/24/releases/v0.2/assets/links/1", {"json": 5}, 400, {"error": "body is invalid"}, id="link-update-integer-body",
+            "PUT",
+            "/projects/24/releases/v0.1",
+            {"content": b"name=" + b"a" * ONE_MIB, "headers": FORM},
+            413,
+            {"message": "413 Request Entity Too Large"},
+            id="update-form-over-one-mib",
         ),
         pytest.param(
-            "POST", "/projects/24/repository/tags", {"json": {"tag_name": "v9"}}, 400, {"error": "ref is missing"}, id="tag-create-no-ref",
+            "PUT",
+            "/projects/24/releases/v0.1",
+            {"json": "x"},
+            400,
+            {"error": "body is invalid"},
+            id="update-body-string",
         ),
         pytest.param(
-            "DELETE", "/projects/24/releases/%FF%FE", {}, 403, {"message": "403 Forbidden"}, id="delete-percent-encoded-invalid-utf8",
+            "POST",
+            "/projects/24/releases/v0.1/assets/links",
+            {"json": {"name": "a"}},
+            400,
+            {"error": "url is missing"},
+            id="link-create-no-url",
+        ),
+        pytest.param(
+            "PUT",
+            "/projects/24/releases/v0.2/assets/links/1",
+            {"json": 5},
+            400,
+            {"error": "body is invalid"},
+            id="link-update-integer-body",
+        ),
+        pytest.param(
+            "POST",
+            "/projects/24/repository/tags",
+            {"json": {"tag_name": "v9"}},
+            400,
+            {"error": "ref is missing"},
+            id="tag-create-no-ref",
+        ),
+        pytest.param(
+            "DELETE",
+            "/projects/24/releases/%FF%FE",
+            {},
+            403,
+            {"message": "403 Forbidden"},
+            id="delete-percent-encoded-invalid-utf8",
         ),
     ],
 )
@@ -178,7 +314,9 @@ def test_hundred_levels_of_nesting_are_still_accepted(gitlab: httpx.Client) -> N
 
 
 def test_escaped_surrogate_pair_is_one_character(gitlab: httpx.Client) -> None:
-    response = gitlab.post("/projects/24/releases", content=b'{"tag_name": "v\\ud83d\\ude80", "ref": "main"}', headers=JSON)
+    response = gitlab.post(
+        "/projects/24/releases", content=b'{"tag_name": "v\\ud83d\\ude80", "ref": "main"}', headers=JSON
+    )
     assert response.status_code == 201
     assert response.json()["tag_name"] == "v\N{ROCKET}"
 
@@ -203,7 +341,11 @@ def _body_operations(app: MockApp) -> dict[str, tuple[str, str]]:
     [
         pytest.param(b'{"name": ', "application/json", id="malformed-json"),
         pytest.param(b'{"name": "\xff"}', "application/json", id="invalid-utf8"),
-        pytest.param(b'{"name": "\\udfff", "tag_name": "\\udfff", "url": "\\udfff", "ref": "main"}', "application/json", id="lone-surrogate"),
+        pytest.param(
+            b'{"name": "\\udfff", "tag_name": "\\udfff", "url": "\\udfff", "ref": "main"}',
+            "application/json",
+            id="lone-surrogate",
+        ),
         pytest.param(b'{"name": ' + b"1" * 4500 + b"}", "application/json", id="huge-integer"),
         pytest.param(b"[" * 2000 + b"]" * 2000, "application/json", id="deep-nesting"),
         pytest.param(b"[]", "application/json", id="json-list"),
@@ -216,9 +358,13 @@ def _body_operations(app: MockApp) -> dict[str, tuple[str, str]]:
         pytest.param(b'{"name": "' + b"a" * ONE_MIB + b'"}', "application/json", id="over-one-mib"),
     ],
 )
-def test_no_operation_taking_a_body_fails_on_a_bad_one(gitlab: httpx.Client, app: MockApp, content: bytes, content_type: str) -> None:
+def test_no_operation_taking_a_body_fails_on_a_bad_one(
+    gitlab: httpx.Client, app: MockApp, content: bytes, content_type: str
+) -> None:
     operations = _body_operations(app)
-    assert {"createRelease", "updateRelease", "createReleaseLink", "updateReleaseLink", "createRepositoryTag"} <= set(operations)
+    assert {"createRelease", "updateRelease", "createReleaseLink", "updateReleaseLink", "createRepositoryTag"} <= set(
+        operations
+    )
     before = world(app)
     wrong = {}
     for operation_id, (method, path) in operations.items():
@@ -235,36 +381,128 @@ def test_no_operation_taking_a_body_fails_on_a_bad_one(gitlab: httpx.Client, app
 @pytest.mark.parametrize(
     ("path", "params", "status", "body"),
     [
-        pytest.param("/projects/24/releases", {"order_by": "foo"}, 400, {"error": "order_by does not have a valid value"}, id="order-by-unknown"),
-        pytest.param("/projects/24/releases", {"sort": "up"}, 400, {"error": "sort does not have a valid value"}, id="sort-unknown"),
-        pytest.param("/projects/24/repository/tags", {"order_by": "size"}, 400, {"error": "order_by does not have a valid value"}, id="tags-order-by-unknown"),
-        pytest.param("/projects/24/releases", {"page": "-1"}, 400, {"error": "page does not have a valid value"}, id="page-negative"),
-        pytest.param("/projects/24/releases", {"page": "0"}, 400, {"error": "page does not have a valid value"}, id="page-zero"),
-        pytest.param("/projects/24/releases", {"per_page": "-5"}, 400, {"error": "per_page does not have a valid value"}, id="per-page-negative"),
-        pytest.param("/projects/24/releases", {"per_page": "0"}, 400, {"error": "per_page does not have a valid value"}, id="per-page-zero"),
-        pytest.param("/projects/24/releases", {"page": "two"}, 400, {"error": "page is invalid"}, id="page-not-a-number"),
+        pytest.param(
+            "/projects/24/releases",
+            {"order_by": "foo"},
+            400,
+            {"error": "order_by does not have a valid value"},
+            id="order-by-unknown",
+        ),
+        pytest.param(
+            "/projects/24/releases",
+            {"sort": "up"},
+            400,
+            {"error": "sort does not have a valid value"},
+            id="sort-unknown",
+        ),
+        pytest.param(
+            "/projects/24/repository/tags",
+            {"order_by": "size"},
+            400,
+            {"error": "order_by does not have a valid value"},
+            id="tags-order-by-unknown",
+        ),
+        pytest.param(
+            "/projects/24/releases",
+            {"page": "-1"},
+            400,
+            {"error": "page does not have a valid value"},
+            id="page-negative",
+        ),
+        pytest.param(
+            "/projects/24/releases", {"page": "0"}, 400, {"error": "page does not have a valid value"}, id="page-zero"
+        ),
+        pytest.param(
+            "/projects/24/releases",
+            {"per_page": "-5"},
+            400,
+            {"error": "per_page does not have a valid value"},
+            id="per-page-negative",
+        ),
+        pytest.param(
+            "/projects/24/releases",
+            {"per_page": "0"},
+            400,
+            {"error": "per_page does not have a valid value"},
+            id="per-page-zero",
+        ),
+        pytest.param(
+            "/projects/24/releases", {"page": "two"}, 400, {"error": "page is invalid"}, id="page-not-a-number"
+        ),
         pytest.param("/projects/24/releases", {"page": "1.5"}, 400, {"error": "page is invalid"}, id="page-fraction"),
-        pytest.param("/projects/24/releases", {"per_page": ""}, 400, {"error": "per_page is invalid"}, id="per-page-empty"),
-        pytest.param("/projects/24/releases", {"page": "9" * 5000}, 400, {"error": "page is invalid"}, id="page-of-5000-digits"),
-        pytest.param("/groups/9/releases", {"per_page": "many"}, 400, {"error": "per_page is invalid"}, id="group-per-page-not-a-number"),
-        pytest.param("/projects/24/releases", {"include_html_description": "maybe"}, 400, {"error": "include_html_description is invalid"}, id="boolean-not-a-boolean"),
-        pytest.param("/projects/24/releases", {"updated_before": "yesterday"}, 400, {"error": "updated_before does not have a valid value"}, id="date-not-a-date"),
+        pytest.param(
+            "/projects/24/releases", {"per_page": ""}, 400, {"error": "per_page is invalid"}, id="per-page-empty"
+        ),
+        pytest.param(
+            "/projects/24/releases", {"page": "9" * 5000}, 400, {"error": "page is invalid"}, id="page-of-5000-digits"
+        ),
+        pytest.param(
+            "/groups/9/releases",
+            {"per_page": "many"},
+            400,
+            {"error": "per_page is invalid"},
+            id="group-per-page-not-a-number",
+        ),
+        pytest.param(
+            "/projects/24/releases",
+            {"include_html_description": "maybe"},
+            400,
+            {"error": "include_html_description is invalid"},
+            id="boolean-not-a-boolean",
+        ),
+        pytest.param(
+            "/projects/24/releases",
+            {"updated_before": "yesterday"},
+            400,
+            {"error": "updated_before does not have a valid value"},
+            id="date-not-a-date",
+        ),
         # GitLab types link_id as an integer and looks it up: zero is simply not found.
-        pytest.param("/projects/24/releases/v0.2/assets/links/0", {}, 404, {"message": "404 Not found"}, id="link-id-zero"),
-        pytest.param("/projects/24/releases/v0.2/assets/links/-1", {}, 404, {"message": "404 Not found"}, id="link-id-negative"),
-        pytest.param("/projects/24/releases/v0.2/assets/links/" + "9" * 30, {}, 404, {"message": "404 Not found"}, id="link-id-huge"),
-        pytest.param("/projects/24/releases/%FF%FE", {}, 404, {"message": "404 Not Found"}, id="tag-percent-encoded-invalid-utf8"),
-        pytest.param("/projects/24/releases/%ED%A0%80", {}, 404, {"message": "404 Not Found"}, id="tag-percent-encoded-surrogate"),
-        pytest.param("/projects/%FF%FE/releases", {}, 404, {"message": "404 Project Not Found"}, id="project-percent-encoded-invalid-utf8"),
-        pytest.param("/projects/24/repository/tags/%FF", {}, 404, {"message": "404 Tag Not Found"}, id="tag-lookup-percent-encoded-invalid-utf8"),
+        pytest.param(
+            "/projects/24/releases/v0.2/assets/links/0", {}, 404, {"message": "404 Not found"}, id="link-id-zero"
+        ),
+        pytest.param(
+            "/projects/24/releases/v0.2/assets/links/-1", {}, 404, {"message": "404 Not found"}, id="link-id-negative"
+        ),
+        pytest.param(
+            "/projects/24/releases/v0.2/assets/links/" + "9" * 30,
+            {},
+            404,
+            {"message": "404 Not found"},
+            id="link-id-huge",
+        ),
+        pytest.param(
+            "/projects/24/releases/%FF%FE", {}, 404, {"message": "404 Not Found"}, id="tag-percent-encoded-invalid-utf8"
+        ),
+        pytest.param(
+            "/projects/24/releases/%ED%A0%80", {}, 404, {"message": "404 Not Found"}, id="tag-percent-encoded-surrogate"
+        ),
+        pytest.param(
+            "/projects/%FF%FE/releases",
+            {},
+            404,
+            {"message": "404 Project Not Found"},
+            id="project-percent-encoded-invalid-utf8",
+        ),
+        pytest.param(
+            "/projects/24/repository/tags/%FF",
+            {},
+            404,
+            {"message": "404 Tag Not Found"},
+            id="tag-lookup-percent-encoded-invalid-utf8",
+        ),
     ],
 )
-def test_bad_parameter_answers_in_gitlab_shape(gitlab: httpx.Client, path: str, params: dict, status: int, body: dict) -> None:
+def test_bad_parameter_answers_in_gitlab_shape(
+    gitlab: httpx.Client, path: str, params: dict, status: int, body: dict
+) -> None:
     assert_gitlab_error(gitlab.get(path, params=params), status, body)
 
 
 def test_invalid_utf8_in_the_query_is_not_a_valid_value(gitlab: httpx.Client) -> None:
-    assert_gitlab_error(gitlab.get("/projects/24/releases?order_by=%FF%FE"), 400, {"error": "order_by does not have a valid value"})
+    assert_gitlab_error(
+        gitlab.get("/projects/24/releases?order_by=%FF%FE"), 400, {"error": "order_by does not have a valid value"}
+    )
 
 
 def test_integer_path_parameter_reaches_the_handler(gitlab: httpx.Client) -> None:
@@ -309,16 +547,24 @@ def test_huge_per_page_is_clamped_to_100(gitlab: httpx.Client, path: str) -> Non
     ("method", "path", "allow"),
     [
         pytest.param("PATCH", "/projects/24/releases/v0.1", "DELETE, GET, HEAD, PUT", id="patch-release"),
-        pytest.param("PATCH", "/projects/25/releases/release%2F2.0", "DELETE, GET, HEAD, PUT", id="patch-release-escaped-slash"),
+        pytest.param(
+            "PATCH", "/projects/25/releases/release%2F2.0", "DELETE, GET, HEAD, PUT", id="patch-release-escaped-slash"
+        ),
         pytest.param("DELETE", "/projects/24/releases", "GET, HEAD, POST", id="delete-release-collection"),
         pytest.param("PATCH", "/projects/24/releases/v0.2/assets/links/1", "DELETE, GET, HEAD, PUT", id="patch-link"),
-        pytest.param("PATCH", "/projects/24/releases/v0.2/assets/links/-1", "DELETE, GET, HEAD, PUT", id="patch-link-negative-id"),
+        pytest.param(
+            "PATCH", "/projects/24/releases/v0.2/assets/links/-1", "DELETE, GET, HEAD, PUT", id="patch-link-negative-id"
+        ),
         pytest.param("GET", "/projects/24/releases/v0.1/evidence", "POST", id="get-evidence"),
-        pytest.param("PUT", "/projects/24/releases/permalink/latest/downloads/bin/app", "GET, HEAD", id="put-permalink-suffix"),
+        pytest.param(
+            "PUT", "/projects/24/releases/permalink/latest/downloads/bin/app", "GET, HEAD", id="put-permalink-suffix"
+        ),
         pytest.param("POST", "/user", "GET, HEAD", id="post-user"),
     ],
 )
-def test_wrong_method_is_405_with_every_allowed_method(gitlab: httpx.Client, app: MockApp, method: str, path: str, allow: str) -> None:
+def test_wrong_method_is_405_with_every_allowed_method(
+    gitlab: httpx.Client, app: MockApp, method: str, path: str, allow: str
+) -> None:
     before = world(app)
     response = gitlab.request(method, path, json={"name": "x"} if method != "GET" else None)
     assert_gitlab_error(response, 405, {"error": "405 Not Allowed"})

@@ -53,7 +53,18 @@ def test_release_get_with_slash_in_tag(cli: Run) -> None:
 
 
 def test_release_create_then_list_includes_it(cli: Run) -> None:
-    created = cli("project-release", "create", "--project-id", "24", "--tag-name", "v9.9", "--ref", "main", "--name", "CLI release")
+    created = cli(
+        "project-release",
+        "create",
+        "--project-id",
+        "24",
+        "--tag-name",
+        "v9.9",
+        "--ref",
+        "main",
+        "--name",
+        "CLI release",
+    )
     assert created.returncode == 0, created.stderr
     assert json.loads(created.stdout)["name"] == "CLI release"
     listed = cli("project-release", "list", "--project-id", "24")
@@ -77,21 +88,39 @@ def test_release_delete_prints_nothing_and_removes_the_release(cli: Run, gitlab:
     [
         pytest.param(
             ["project-release", "create", "--project-id", "24", "--tag-name", "v0.1"],
-            MAINTAINER, "Impossible to create object (409: Release already exists)", id="409-existing-release",
+            MAINTAINER,
+            "Impossible to create object (409: Release already exists)",
+            id="409-existing-release",
         ),
         pytest.param(
             ["project-release", "list", "--project-id", "24"],
-            EXPIRED, "401: 401 Unauthorized", id="401-expired-token-at-login",
+            EXPIRED,
+            "401: 401 Unauthorized",
+            id="401-expired-token-at-login",
         ),
         pytest.param(
             # The CLI sends --assets as a JSON *string*; GitLab rejects it cleanly rather than parsing it.
-            ["project-release", "create", "--project-id", "24", "--tag-name", "v8.0", "--ref", "main",
-             "--assets", '{"links": [{"name": "bin", "url": "https://example.com/bin"}]}'],
-            MAINTAINER, "Impossible to create object (400: assets is invalid)", id="400-assets-as-string",
+            [
+                "project-release",
+                "create",
+                "--project-id",
+                "24",
+                "--tag-name",
+                "v8.0",
+                "--ref",
+                "main",
+                "--assets",
+                '{"links": [{"name": "bin", "url": "https://example.com/bin"}]}',
+            ],
+            MAINTAINER,
+            "Impossible to create object (400: assets is invalid)",
+            id="400-assets-as-string",
         ),
     ],
 )
-def test_errors_exit_1_with_the_server_message(cli: Run, gitlab: httpx.Client, args: list[str], token: str, message: str) -> None:
+def test_errors_exit_1_with_the_server_message(
+    cli: Run, gitlab: httpx.Client, args: list[str], token: str, message: str
+) -> None:
     result = cli(*args, token=token)
     assert result.returncode == 1
     assert result.stdout == ""

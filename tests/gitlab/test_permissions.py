@@ -147,7 +147,7 @@ def test_guest_on_private_project_lists_releases_without_code(api: httpx.Client)
     as_guest = call(api, PRIVATE, READS["list_releases"], GUEST).json()
     as_reporter = call(api, PRIVATE, READS["list_releases"], REPORTER).json()
     assert [release["tag_name"] for release in as_guest] == [release["tag_name"] for release in as_reporter]
-    for guest_view, reporter_view in zip(as_guest, as_reporter):
+    for guest_view, reporter_view in zip(as_guest, as_reporter, strict=True):
         for field in CODE_FIELDS:
             assert field not in guest_view
             assert field in reporter_view

@@ -75,7 +75,13 @@ def test_get_tag_with_slash(gl: gitlab.Gitlab) -> None:
 def test_create_update_and_delete_a_release(awesome: Project) -> None:
     links = [{"name": "bin", "url": "https://example.com/bin", "link_type": "package", "direct_asset_path": "/bin/app"}]
     created = awesome.releases.create(
-        {"tag_name": "release/1.0", "name": "Release 1.0", "description": "first", "ref": "main", "assets": {"links": links}}
+        {
+            "tag_name": "release/1.0",
+            "name": "Release 1.0",
+            "description": "first",
+            "ref": "main",
+            "assets": {"links": links},
+        }
     )
     assert created.get_id() == "release/1.0"
     # ref created the tag on main's head.
@@ -97,7 +103,12 @@ def test_release_links_crud(awesome: Project) -> None:
     assert [link.name for link in release.links.list(get_all=True)] == ["awesome-v0.2.msi", "awesome-v0.2.dmg"]
 
     created = release.links.create(
-        {"name": "linux", "url": "https://example.com/linux.tgz", "link_type": "package", "direct_asset_path": "/bin/linux"}
+        {
+            "name": "linux",
+            "url": "https://example.com/linux.tgz",
+            "link_type": "package",
+            "direct_asset_path": "/bin/linux",
+        }
     )
     fetched = release.links.get(created.id)
     assert (fetched.name, fetched.link_type) == ("linux", "package")

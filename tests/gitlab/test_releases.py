@@ -72,7 +72,7 @@ def test_include_html_description_renders_markdown(gitlab: httpx.Client) -> None
 
 
 def test_create_with_existing_tag_returns_201_and_defaults(gitlab: httpx.Client) -> None:
-    before = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)
+    before = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
     response = gitlab.post("/projects/24/releases", json={"tag_name": "v0.3", "description": "third"})
     assert response.status_code == 201
     release = response.json()
@@ -106,21 +106,27 @@ def test_create_twice_is_409(gitlab: httpx.Client) -> None:
 
 
 def test_released_at_without_zone_is_utc_and_offsets_are_converted(gitlab: httpx.Client) -> None:
-    naive = gitlab.post("/projects/24/releases", json={"tag_name": "n1", "ref": "main", "released_at": "2030-01-02T03:04:05"})
+    naive = gitlab.post(
+        "/projects/24/releases", json={"tag_name": "n1", "ref": "main", "released_at": "2030-01-02T03:04:05"}
+    )
     assert naive.json()["released_at"] == "2030-01-02T03:04:05.000Z"
     assert naive.json()["upcoming_release"] is True
-    offset = gitlab.post("/projects/24/releases", json={"tag_name": "n2", "ref": "main", "released_at": "2019-01-02T03:04:05+02:00"})
+    offset = gitlab.post(
+        "/projects/24/releases", json={"tag_name": "n2", "ref": "main", "released_at": "2019-01-02T03:04:05+02:00"}
+    )
     assert offset.json()["released_at"] == "2019-01-02T01:04:05.000Z"
     assert offset.json()["upcoming_release"] is False
 
 
 def test_upcoming_release_is_computed_at_read_time(gitlab: httpx.Client, app) -> None:
-    soon = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    soon = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     gitlab.post("/projects/24/releases", json={"tag_name": "soon", "ref": "main", "released_at": soon})
     assert gitlab.get("/projects/24/releases/soon").json()["upcoming_release"] is True
     with app.store.use("gitlab") as state:
         release = state.projects[24].releases.get("soon")
-        state.projects[24].releases.put("soon", {**release, "released_at": release["released_at"] - dt.timedelta(days=2)})
+        state.projects[24].releases.put(
+            "soon", {**release, "released_at": release["released_at"] - dt.timedelta(days=2)}
+        )
     assert gitlab.get("/projects/24/releases/soon").json()["upcoming_release"] is False
 
 
@@ -155,8 +161,12 @@ def test_milestones_by_title_or_id(gitlab: httpx.Client) -> None:
 @pytest.mark.parametrize(
     "links",
     [
-        pytest.param([{"name": "a", "url": "https://e.com/a"}, {"name": "a", "url": "https://e.com/b"}], id="duplicate-name"),
-        pytest.param([{"name": "a", "url": "https://e.com/a"}, {"name": "b", "url": "https://e.com/a"}], id="duplicate-url"),
+        pytest.param(
+            [{"name": "a", "url": "https://e.com/a"}, {"name": "a", "url": "https://e.com/b"}], id="duplicate-name"
+        ),
+        pytest.param(
+            [{"name": "a", "url": "https://e.com/a"}, {"name": "b", "url": "https://e.com/a"}], id="duplicate-url"
+        ),
         pytest.param([{"name": "a", "url": "javascript:alert(1)"}], id="bad-scheme"),
         pytest.param([{"name": "a", "url": "https://e.com/a", "direct_asset_path": "bin//x"}], id="bad-path"),
     ],
@@ -170,7 +180,14 @@ def test_invalid_asset_links_reject_the_whole_release(gitlab: httpx.Client, link
 
 
 def test_create_with_links_and_ftp_is_allowed(gitlab: httpx.Client) -> None:
-    links = [{"name": "mirror", "url": "ftp://mirror.example.com/app.tgz", "link_type": "package", "direct_asset_path": "/pkg/app.tgz"}]
+    links = [
+        {
+            "name": "mirror",
+            "url": "ftp://mirror.example.com/app.tgz",
+            "link_type": "package",
+            "direct_asset_path": "/pkg/app.tgz",
+        }
+    ]
     release = gitlab.post("/projects/24/releases", json={"tag_name": "v0.3", "assets": {"links": links}}).json()
     assert release["assets"]["links"][0]["link_type"] == "package"
     assert release["assets"]["links"][0]["direct_asset_url"].endswith("/-/releases/v0.3/downloads/pkg/app.tgz")
@@ -214,7 +231,9 @@ def test_evidence_is_202_and_adds_an_evidence(gitlab: httpx.Client) -> None:
 
 
 def test_permalink_latest_redirects_to_the_newest_release(gitlab: httpx.Client, server) -> None:
-    response = gitlab.get("/projects/root%2Fawesome-app/releases/permalink/latest", params={"order_by": "released_at", "x": "1"})
+    response = gitlab.get(
+        "/projects/root%2Fawesome-app/releases/permalink/latest", params={"order_by": "released_at", "x": "1"}
+    )
     assert response.status_code == 302
     assert response.headers["location"] == f"{server.url}/api/v4/projects/24/releases/v0.2?x=1"
 
@@ -239,7 +258,10 @@ def test_permalink_without_releases_is_404(gitlab: httpx.Client) -> None:
 def test_download_redirects_to_the_link_url(gitlab: httpx.Client) -> None:
     response = gitlab.get("/projects/24/releases/v0.1/downloads/bin/asset.exe")
     assert response.status_code == 302
-    assert response.headers["location"] == "https://gitlab.example.com/root/awesome-app/-/tags/v0.11.1/binaries/linux-amd64"
+    assert (
+        response.headers["location"]
+        == "https://gitlab.example.com/root/awesome-app/-/tags/v0.11.1/binaries/linux-amd64"
+    )
     missing = gitlab.get("/projects/24/releases/v0.1/downloads/bin/other.exe")
     assert (missing.status_code, missing.json()) == (404, {"message": "404 Not found"})
     assert gitlab.get("/projects/24/releases/v9/downloads/bin/asset.exe").json() == {"message": "404 Not Found"}

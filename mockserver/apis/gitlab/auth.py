@@ -126,7 +126,7 @@ class Permissions:
     write_release: bool
 
     @classmethod
-    def of(cls, state: GitLabState, principal: Principal, project: Project) -> "Permissions":
+    def of(cls, state: GitLabState, principal: Principal, project: Project) -> Permissions:
         level = project_access(state, principal, project)
         public = project.visibility == "public" or (project.visibility == "internal" and not principal.anonymous)
         return cls(

@@ -65,9 +65,13 @@ def list_releases(call: Call) -> Reply:
     scope = project_scope(call)
     page = wire.paginate(call, 0)
     rows, total = releases.page_of_releases(
-        scope.project, order_by=call.params.get("order_by", "released_at"), sort=call.params.get("sort", "desc"),
-        offset=page.offset, limit=page.per_page,
-        updated_before=_time_param(call, "updated_before"), updated_after=_time_param(call, "updated_after"),
+        scope.project,
+        order_by=call.params.get("order_by", "released_at"),
+        sort=call.params.get("sort", "desc"),
+        offset=page.offset,
+        limit=page.per_page,
+        updated_before=_time_param(call, "updated_before"),
+        updated_after=_time_param(call, "updated_after"),
     )
     html = bool(call.params.get("include_html_description"))
     items = [views.release_view(release, scope.viewer, html=html) for release in rows]
@@ -111,8 +115,11 @@ def get_latest_release(call: Call) -> Reply:
     scope = project_scope(call)
     scope.permissions.require_read_code()
     location = releases.latest_location(
-        scope.project, call.api_url, order_by=call.params.get("order_by", "released_at"),
-        suffix=call.params.get("suffix_path"), query=call.query,
+        scope.project,
+        call.api_url,
+        order_by=call.params.get("order_by", "released_at"),
+        suffix=call.params.get("suffix_path"),
+        query=call.query,
     )
     return redirect(location)
 
@@ -127,11 +134,14 @@ def list_group_releases(call: Call) -> Reply:
     principal = authenticate(call)
     group = find_group(call.state, principal, call.params["id"])
     projects = [
-        project for project in call.state.projects.values()
+        project
+        for project in call.state.projects.values()
         if project.group_id == group.id and Permissions.of(call.state, principal, project).read_release
     ]
     page = wire.paginate(call, 0)
-    rows, total = releases.group_page(projects, sort=call.params.get("sort", "desc"), offset=page.offset, limit=page.per_page)
+    rows, total = releases.group_page(
+        projects, sort=call.params.get("sort", "desc"), offset=page.offset, limit=page.per_page
+    )
     view = views.basic_release_view if call.params.get("simple") else views.release_view
     items = [
         view(release, views.Viewer(call.state, project, Permissions.of(call.state, principal, project), call.base_url))
@@ -147,7 +157,9 @@ def list_release_links(call: Call) -> Reply:
         raise NotFound(links.LINK_NOT_FOUND)
     items = views.release_links(scope.viewer, tag_name)
     page = wire.paginate(call, len(items))
-    return wire.paged_reply(call, items[page.offset : page.offset + page.per_page], page, route_params=["id", "tag_name"])
+    return wire.paged_reply(
+        call, items[page.offset : page.offset + page.per_page], page, route_params=["id", "tag_name"]
+    )
 
 
 def get_release_link(call: Call) -> Reply:
@@ -178,11 +190,15 @@ def list_repository_tags(call: Call) -> Reply:
     scope = project_scope(call)
     scope.permissions.require_read_code()
     rows = tags.list_tags(
-        scope.project, order_by=call.params.get("order_by", "updated"), sort=call.params.get("sort", "desc"),
+        scope.project,
+        order_by=call.params.get("order_by", "updated"),
+        sort=call.params.get("sort", "desc"),
         search=call.params.get("search"),
     )
     page = wire.paginate(call, len(rows))
-    items = [views.tag_view(tag, scope.project, call.base_url) for tag in rows[page.offset : page.offset + page.per_page]]
+    items = [
+        views.tag_view(tag, scope.project, call.base_url) for tag in rows[page.offset : page.offset + page.per_page]
+    ]
     return wire.paged_reply(call, items, page, route_params=["id"])
 
 

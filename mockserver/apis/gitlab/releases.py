@@ -14,7 +14,7 @@ import typing as t
 from urllib.parse import quote, urlencode
 
 from ...clock import now, parse_iso
-from ...errors import BadRequest, Forbidden, InvalidParameter, NotFound, Conflict, Unprocessable
+from ...errors import BadRequest, Conflict, Forbidden, InvalidParameter, NotFound, Unprocessable
 from . import links as link_rules
 from . import tags as tag_rules
 from .state import GitLabState, Project
@@ -45,8 +45,14 @@ def parse_time(name: str, value: t.Any) -> dt.datetime:
 
 
 def page_of_releases(
-    project: Project, *, order_by: str, sort: str, offset: int, limit: int,
-    updated_before: dt.datetime | None = None, updated_after: dt.datetime | None = None,
+    project: Project,
+    *,
+    order_by: str,
+    sort: str,
+    offset: int,
+    limit: int,
+    updated_before: dt.datetime | None = None,
+    updated_after: dt.datetime | None = None,
 ) -> tuple[list[dict[str, t.Any]], int]:
     """One page in order, and the total. Unfiltered, the cost is that of the page, not of all releases."""
     descending = sort == "desc"
@@ -67,7 +73,10 @@ def group_page(
 ) -> tuple[list[tuple[Project, dict[str, t.Any]]], int]:
     """A page across several projects, merged lazily by ``released_at``."""
     descending = sort == "desc"
-    streams = [((project, release) for release in project.releases.ordered("released_at", descending=descending)) for project in projects]
+    streams = [
+        ((project, release) for release in project.releases.ordered("released_at", descending=descending))
+        for project in projects
+    ]
     merged = heapq.merge(*streams, key=lambda pair: (pair[1]["released_at"], pair[1]["id"]), reverse=descending)
     total = sum(len(project.releases) for project in projects)
     # islice takes no index above sys.maxsize, and a page number may be anything up to that.
@@ -117,7 +126,9 @@ def _links_from(body: dict[str, t.Any]) -> list[dict[str, t.Any]]:
     return candidates
 
 
-def create_release(state: GitLabState, project: Project, author_id: int | None, body: dict[str, t.Any]) -> dict[str, t.Any]:
+def create_release(
+    state: GitLabState, project: Project, author_id: int | None, body: dict[str, t.Any]
+) -> dict[str, t.Any]:
     tag_name = body["tag_name"]
     links = _links_from(body)
     milestone_ids = _milestone_ids(project, body) or []

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import itertools
 import pathlib
 import typing as t
 
@@ -57,7 +56,9 @@ class Project:
     commits: dict[str, dict[str, t.Any]]
     protected_tags: list[str]
     milestones: dict[int, dict[str, t.Any]]
-    tags: Table[str, dict[str, t.Any]] = dataclasses.field(default_factory=lambda: Table({"name": lambda tag: tag["name"]}))
+    tags: Table[str, dict[str, t.Any]] = dataclasses.field(
+        default_factory=lambda: Table({"name": lambda tag: tag["name"]})
+    )
     releases: Table[str, dict[str, t.Any]] = dataclasses.field(
         default_factory=lambda: Table(
             {
@@ -85,8 +86,8 @@ class GitLabState:
     tokens: dict[str, Token]
     groups: dict[int, Group]
     projects: dict[int, Project]
-    ids: t.Iterator[int]
-    """One sequence for new releases, links and evidences: ids only need to be unique."""
+    last_id: int
+    """One sequence for new releases and links: ids only need to be unique."""
 
     def project_by_path(self, full_path: str) -> Project | None:
         wanted = full_path.lower()
@@ -100,7 +101,8 @@ class GitLabState:
         return next(user for user in self.users.values() if user["username"] == username)
 
     def next_id(self) -> int:
-        return next(self.ids)
+        self.last_id += 1
+        return self.last_id
 
 
 def check_references(folder: pathlib.Path, seed: dict[str, t.Any]) -> None:
@@ -118,7 +120,7 @@ def _when(value: t.Any, default: dt.datetime) -> dt.datetime:
     if value is None:
         return default
     if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
     return parse_iso(str(value))
 
 
@@ -208,7 +210,7 @@ def build_state(seed: dict[str, t.Any]) -> GitLabState:
                 },
             )
             links = project.links_of(release["tag_name"])
-            for offset, link in enumerate(release.get("assets", {}).get("links", [])):
+            for link in release.get("assets", {}).get("links", []):
                 max_id = max(max_id, link.get("id", 0))
                 links.put(
                     link["id"],
@@ -228,4 +230,4 @@ def build_state(seed: dict[str, t.Any]) -> GitLabState:
             if release["id"] == 0:
                 max_id += 1
                 releases.releases.put(release["tag_name"], {**release, "id": max_id})
-    return GitLabState(users=users, tokens=tokens, groups=groups, projects=projects, ids=itertools.count(max_id + 1))
+    return GitLabState(users=users, tokens=tokens, groups=groups, projects=projects, last_id=max_id)

@@ -82,4 +82,6 @@ def list_tags(project: Project, *, order_by: str, sort: str, search: str | None)
 
 
 def _version_key(name: str) -> tuple[t.Any, ...]:
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"[.\-+]", name.lstrip("vV")))
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"[.\-+]", name.lstrip("vV"))
+    )

@@ -130,7 +130,8 @@ def release_view(release: dict[str, t.Any], viewer: Viewer, *, html: bool = Fals
     if read_code:
         archive_name = f"{project.path}-{tag_name.replace('/', '-')}"
         assets["sources"] = [
-            {"format": fmt, "url": f"{viewer.web_url}/-/archive/{tag_name}/{archive_name}.{fmt}"} for fmt in SOURCE_FORMATS
+            {"format": fmt, "url": f"{viewer.web_url}/-/archive/{tag_name}/{archive_name}.{fmt}"}
+            for fmt in SOURCE_FORMATS
         ]
     assets["links"] = links
     body: dict[str, t.Any] = {
