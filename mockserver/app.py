@@ -20,12 +20,13 @@ from starlette.exceptions import HTTPException
 from starlette.types import Receive, Scope, Send
 
 from .dispatch import ErrorDispatcher
-from .openapi31 import OpenAPI31Middleware, OpenAPI31Specification, validator_map
+from .openapi31 import OpenAPI31Middleware, OpenAPI31Specification
 from .plugin import ApiPlugin, discover_plugins
 from .rawpath import RawPathMiddleware
 from .resolver import PluginResolver
 from .settings import Settings
 from .store import Store
+from .validation import validator_map
 
 # Connexion's stack less its SecurityMiddleware: each API authenticates in its own domain
 # code, because who may see what (roles, hidden projects, scopes) is API behaviour to mimic.

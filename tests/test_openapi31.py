@@ -21,15 +21,10 @@ from connexion.resolver import Resolver
 
 from mockserver.app import MIDDLEWARES
 from mockserver.errors import BadRequest, InvalidParameter, MockError
-from mockserver.openapi31 import (
-    JSONBodyValidator,
-    OpenAPI31Middleware,
-    OpenAPI31Specification,
-    ParameterValidator,
-    validator_map,
-)
+from mockserver.openapi31 import OpenAPI31Middleware, OpenAPI31Specification
 from mockserver.serving import BackgroundServer
 from mockserver.settings import PROJECT_ROOT
+from mockserver.validation import JSONBodyValidator, ParameterValidator, validator_map
 
 THING = {
     "type": "object",

@@ -1,8 +1,8 @@
-"""Query, path and header parameter validation (``mockserver.openapi31.ParameterValidator``)."""
+"""Query, path and header parameter validation (``mockserver.validation.ParameterValidator``)."""
 
 from __future__ import annotations
 
-from mockserver.openapi31 import ParameterValidator, validator_map
+from mockserver.validation import ParameterValidator, validator_map
 
 
 def test_a_parameter_schema_is_compiled_once_not_per_request() -> None:

@@ -11,8 +11,8 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from mockserver.openapi31 import FORMAT_CHECKER
 from mockserver.settings import PROJECT_ROOT
+from mockserver.validation import FORMAT_CHECKER
 
 SPEC_FILE = PROJECT_ROOT / "specs" / "gitlab.yaml"
 SPEC_URI = "urn:release-mock:specs:gitlab"
