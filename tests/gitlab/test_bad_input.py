@@ -582,3 +582,22 @@ def test_wrong_method_is_405_with_every_allowed_method(
 )
 def test_unknown_route_is_404_error(http: httpx.Client, path: str) -> None:
     assert_gitlab_error(http.get(path), 404, {"error": "404 Not Found"})
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        pytest.param("POST", "/projects/24/releases", {"error": "tag_name is missing"}, id="create-release"),
+        pytest.param("PUT", "/projects/24/releases/v0.1", {"message": "params is empty"}, id="update-release"),
+        pytest.param(
+            "PUT",
+            "/projects/24/releases/v0.1/assets/links/3",
+            {"error": "name, url are missing, at least one parameter must be provided"},
+            id="update-link",
+        ),
+        pytest.param("POST", "/projects/24/repository/tags", {"error": "tag_name is missing"}, id="create-tag"),
+    ],
+)
+def test_an_empty_body_is_an_empty_set_of_fields(gitlab: httpx.Client, method: str, path: str, body: dict) -> None:
+    response = gitlab.request(method, path)
+    assert (response.status_code, response.json()) == (400, body)
