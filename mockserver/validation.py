@@ -28,8 +28,8 @@ from connexion.validators import (
     TextResponseBodyValidator,
 )
 from jsonschema import Draft202012Validator, ValidationError
-from starlette.formparsers import MultiPartException
 from starlette.datastructures import Headers
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 
 from .errors import BadRequest, InvalidParameter, MockError, PayloadTooLarge

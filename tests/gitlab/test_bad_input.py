@@ -148,7 +148,7 @@ def nested(levels: int) -> bytes:
             "/projects/24/releases",
             {"content": b"null", "headers": JSON},
             400,
-            {"error": "body is missing"},
+            {"error": "tag_name is missing"},
             id="body-is-null",
         ),
         pytest.param(
