@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException
 
 from . import errors
 from .exchange import Reply
+from .openapi31 import HTTP_METHODS
 
 logger = logging.getLogger("mockserver")
 
@@ -62,7 +63,6 @@ def neutral_renderer(error: errors.MockError) -> Reply:
     return Reply({"error": text}, status=error.status_code, headers=error.headers)
 
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
 class MethodTable:

@@ -23,6 +23,8 @@ class Call:
     path: str
     """The request path below the mount point, still percent-encoded as sent."""
     state: t.Any
+    operation: t.Mapping[str, t.Any] = dataclasses.field(default_factory=dict)
+    """The spec's operation object, for what a handler reads from it (e.g. ``x-required-scopes``)."""
 
     @property
     def api_url(self) -> str:

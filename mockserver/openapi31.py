@@ -24,6 +24,9 @@ from openapi_spec_validator import OpenAPIV31SpecValidator
 
 from .fixtures import SAFE_LOADER
 
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+"""The keys of a path item that are operations."""
+
 
 class OpenAPI31Specification(OpenAPISpecification):
     """An OpenAPI 3.1 document, validated against the 3.1 meta-schema and served as written."""

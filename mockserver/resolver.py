@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .exchange import Call, Reply
+from .openapi31 import HTTP_METHODS
 from .plugin import ApiPlugin, Handler
 from .rawpath import unescape_segment
 from .store import Store
@@ -70,11 +71,17 @@ def _example_of(schema: t.Mapping[str, t.Any], holder: t.Mapping[str, t.Any]) ->
 class PluginResolver(Resolver):
     """Resolves an API's operations to its plugin's handlers, bound to the store."""
 
-    def __init__(self, plugin: ApiPlugin, store: Store, mount: str) -> None:
+    def __init__(self, plugin: ApiPlugin, store: Store, mount: str, document: t.Mapping[str, t.Any]) -> None:
         super().__init__()
         self.plugin = plugin
         self.store = store
         self.mount = mount
+        self.operations = {
+            item[method]["operationId"]: item[method]
+            for item in document.get("paths", {}).values()
+            for method in HTTP_METHODS
+            if isinstance(item.get(method), dict) and "operationId" in item[method]
+        }
 
     def resolve(self, operation: t.Any) -> Resolution:
         operation_id = self.resolve_operation_id(operation)
@@ -83,6 +90,7 @@ class PluginResolver(Resolver):
 
     def bind(self, handler: Handler, operation: t.Any) -> t.Callable[..., t.Awaitable[Response]]:
         namespace, mount, store = self.plugin.name, self.mount, self.store
+        spec_operation = self.operations.get(getattr(operation, "operation_id", None) or "", {})
         path_names: set[str] = set()
 
         def path_parameters() -> set[str]:
@@ -112,6 +120,7 @@ class PluginResolver(Resolver):
                     mount=mount,
                     path=path[len(mount) :] if path.startswith(mount) else path,
                     state=state,
+                    operation=spec_operation,
                 )
                 reply = handler(call)
             return render(reply)
