@@ -13,7 +13,8 @@ def now() -> dt.datetime:
 
 def iso_millis(moment: dt.datetime) -> str:
     """``2019-01-03T01:56:19.539Z``: GitLab's shape."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    # isoformat pads the year to four digits, where strftime would write year 880 as "880".
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 def parse_iso(text: str) -> dt.datetime:

@@ -11,6 +11,7 @@ import typing as t
 
 from connexion.context import scope as current_scope
 from connexion.resolver import Resolution, Resolver
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -68,6 +69,14 @@ def _example_of(schema: t.Mapping[str, t.Any], holder: t.Mapping[str, t.Any]) ->
     return schema.get("default")
 
 
+async def _close_uploads(values: t.Iterable[t.Any]) -> None:
+    """Uploaded files are spooled to temporary files; the handler has read them by now."""
+    for value in values:
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, UploadFile):
+                await item.close()
+
+
 class PluginResolver(Resolver):
     """Resolves an API's operations to its plugin's handlers, bound to the store."""
 
@@ -122,7 +131,10 @@ class PluginResolver(Resolver):
                     state=state,
                     operation=spec_operation,
                 )
-                reply = handler(call)
+                try:
+                    reply = handler(call)
+                finally:
+                    await _close_uploads(params.values())
             return render(reply)
 
         endpoint.__name__ = getattr(handler, "__name__", "endpoint")

@@ -5,7 +5,8 @@ raise ``InvalidParameter`` with the location, name and reason of the first probl
 API can word the error its own way.
 
 A schema may carry ``x-error``: for a keyword of that schema (``anyOf``, ``not``, ...), the
-message the API answers when that rule fails, e.g. GitLab's ``params is empty``. The
+message the API answers when that rule fails, e.g. GitLab's ``params is empty``; ``{value}``
+in it stands for the rejected value. The
 message goes to the API's renderer as a ``BadRequest``, so the shape stays the API's.
 """
 
@@ -29,7 +30,7 @@ from connexion.validators import (
 )
 from jsonschema import Draft202012Validator, ValidationError
 from starlette.datastructures import Headers
-from starlette.formparsers import MultiPartException
+from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 
 from .errors import BadRequest, InvalidParameter, MockError, PayloadTooLarge
@@ -103,7 +104,7 @@ def describe(error: ValidationError, *, location: str, prefix: str = "") -> Mock
     or into the spec's own message for the failed rule (``x-error``)."""
     custom = error.schema.get("x-error", {}) if isinstance(error.schema, dict) else {}
     if error.validator in custom:
-        return BadRequest(custom[error.validator])
+        return BadRequest(_with_value(custom[error.validator], error.instance))
     parts = [str(part) for part in error.absolute_path]
     if error.validator == "required" and isinstance(error.instance, dict):
         missing = next((name for name in error.validator_value if name not in error.instance), "")
@@ -113,6 +114,17 @@ def describe(error: ValidationError, *, location: str, prefix: str = "") -> Mock
     reason = "not_allowed" if error.validator in _NOT_ALLOWED_KEYWORDS else "invalid"
     name = ".".join([*filter(None, [prefix]), *parts])
     return InvalidParameter(location, name, reason, error.message)
+
+
+def _with_value(message: t.Any, value: t.Any) -> t.Any:
+    """An ``x-error`` message with ``{value}`` replaced by the rejected value."""
+    if isinstance(message, str):
+        return message.replace("{value}", str(value))
+    if isinstance(message, list):
+        return [_with_value(item, value) for item in message]
+    if isinstance(message, dict):
+        return {key: _with_value(item, value) for key, item in message.items()}
+    return message
 
 
 def _schema_types(schema: dict) -> list[str]:
@@ -288,13 +300,24 @@ def _unusable_json(value: t.Any) -> str | None:
     return None
 
 
+def reject_repeated_fields(keys: t.Sequence[str], schema: dict) -> None:
+    """A field sent twice is a list; where the schema wants one value that is a wrong type.
+
+    Connexion would keep one of the values silently.
+    """
+    properties = schema.get("properties", {})
+    for key in {key for key in keys if keys.count(key) > 1 and key in properties}:
+        if "array" not in _schema_types(properties[key]):
+            raise InvalidParameter("body", key, "invalid", "sent more than once")
+
+
 class FormBodyValidator(_BodyValidation, FormDataValidator):
     async def _parse(self, stream, scope) -> dict:
         raw = await read_body(stream)
         # Starlette reads form bytes as latin-1 and bad %-escapes as U+FFFD, so text that is
         # not UTF-8 would pass as mojibake: check it here, raw and unescaped.
         try:
-            parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
+            pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
         except UnicodeDecodeError:
             raise InvalidParameter("body", "", "malformed", "the form is not valid UTF-8") from None
 
@@ -306,6 +329,7 @@ class FormBodyValidator(_BodyValidation, FormDataValidator):
         except MultiPartException:
             # Starlette's own limit of 1,000 fields (a field cannot pass 1 MiB: the body cannot).
             raise PayloadTooLarge() from None
+        reject_repeated_fields([key for key, _ in pairs], self._schema)
         properties = self._schema.get("properties", {})
         for key, value in list(data.items()):
             schema = properties.get(key, {})
@@ -318,7 +342,38 @@ class FormBodyValidator(_BodyValidation, FormDataValidator):
 
 
 class MultipartBodyValidator(_BodyValidation, MultiPartFormDataValidator):
-    pass
+    """Multipart bodies: the whole body is bounded, and the parsed copy's files are closed.
+
+    Connexion parses the form to validate it and again to call the handler; the first copy's
+    uploads (spooled temporary files) would otherwise be left open.
+    """
+
+    async def _parse(self, stream, scope) -> dict:
+        raw = await read_body(stream)
+        forms: list[t.Any] = []
+
+        class RecordingParser(MultiPartParser):
+            async def parse(self) -> t.Any:
+                forms.append(await super().parse())
+                return forms[-1]
+
+        async def replay() -> t.AsyncIterator[bytes]:
+            yield raw
+
+        self._parser = RecordingParser
+        try:
+            data = t.cast(dict, await super()._parse(replay(), scope))
+            reject_repeated_fields([key for key, _ in forms[-1].multi_items()] if forms else [], self._schema)
+            return data
+        except MultiPartException as error:
+            raise InvalidParameter("body", "", "malformed", str(error)) from None
+        finally:
+            for form in forms:
+                await form.close()
+
+    @property
+    def _form_parser_cls(self) -> t.Any:
+        return getattr(self, "_parser", MultiPartParser)
 
 
 class JSONResponseValidator(JSONResponseBodyValidator):

@@ -1,0 +1,127 @@
+"""What is Sentry-specific on the wire: DRF-style error bodies and cursor pagination (§B.5)."""
+
+from __future__ import annotations
+
+import dataclasses
+import typing as t
+from urllib.parse import urlencode
+
+from ...errors import InvalidParameter, MockError
+from ...exchange import Call, Reply
+
+DEFAULT_PER_PAGE = 100
+PERIODS = "1h, 24h, 1d, 48h, 2d, 7d, 14d, 30d, 90d"
+
+# Query parameters Sentry checks by hand, with the words it uses.
+_QUERY_MESSAGES = {
+    ("per_page", "invalid"): "Invalid per_page parameter.",
+    ("per_page", "not_allowed"): "Invalid per_page value. Must be between 1 and 100.",
+    ("cursor", "invalid"): "Invalid cursor parameter.",
+    ("cursor", "not_allowed"): "Invalid cursor parameter.",
+    ("status", "not_allowed"): "invalid value for status",
+    ("sort", "not_allowed"): "invalid sort",
+    ("summaryStatsPeriod", "not_allowed"): f"Invalid summaryStatsPeriod. Valid choices are '{PERIODS}'",
+    ("healthStatsPeriod", "not_allowed"): f"Invalid healthStatsPeriod. Valid choices are '{PERIODS}'",
+    ("project", "invalid"): "Invalid project",
+    ("project_id", "invalid"): "Invalid project",
+}
+
+# Django REST framework's field messages.
+_FIELD_MESSAGES = {
+    "missing": "This field is required.",
+    "invalid": "Incorrect type.",
+    "not_allowed": "Ensure this value is valid.",
+    "malformed": "Malformed request.",
+}
+
+_DEFAULT_DETAIL = {
+    400: "Invalid request.",
+    401: "Authentication credentials were not provided.",
+    403: "You do not have permission to perform this action.",
+    404: "The requested resource does not exist",
+    405: "Method not allowed.",
+    409: "Conflict.",
+    413: "Request entity too large.",
+    415: "Unsupported media type in request.",
+    500: "Internal Error",
+}
+
+
+def render_error(error: MockError) -> Reply:
+    """``{"detail": ...}`` for request-level problems, ``{"field": ["..."]}`` for body fields."""
+    status = error.status_code
+    if isinstance(error, InvalidParameter):
+        if error.location == "body" and error.reason == "malformed":
+            body: t.Any = {"detail": f"JSON parse error - {error.detail}" if error.detail else "Malformed request."}
+        elif error.location == "body":
+            field = error.name.split(".")[0] if error.name else "non_field_errors"
+            body = {field: [_FIELD_MESSAGES[error.reason]]}
+        else:
+            default = f"Invalid {error.name} parameter."
+            body = {"detail": _QUERY_MESSAGES.get((error.name, error.reason), default)}
+    elif isinstance(error.message, dict):
+        body = error.message
+    elif error.message is not None:
+        body = {"detail": error.message}
+    else:
+        body = {"detail": _DEFAULT_DETAIL.get(status, "Error.")}
+    return Reply(body, status=status, headers=dict(error.headers))
+
+
+@dataclasses.dataclass(frozen=True)
+class Cursor:
+    value: int
+    offset: int
+    is_prev: bool
+
+    def __str__(self) -> str:
+        return f"{self.value}:{self.offset}:{int(self.is_prev)}"
+
+    @classmethod
+    def parse(cls, text: str | None) -> Cursor:
+        if not text:
+            return cls(0, 0, False)
+        try:
+            value, offset, is_prev = text.split(":")
+            return cls(int(float(value)), int(offset), bool(int(is_prev)))
+        except ValueError:
+            raise InvalidParameter("query", "cursor", "invalid") from None
+
+
+@dataclasses.dataclass(frozen=True)
+class CursorPage:
+    offset: int
+    limit: int
+    total: int
+
+    @classmethod
+    def of(cls, call: Call, total: int) -> CursorPage:
+        cursor = Cursor.parse(call.params.get("cursor"))
+        return cls(offset=cursor.offset, limit=call.params.get("per_page") or DEFAULT_PER_PAGE, total=total)
+
+    @property
+    def previous(self) -> Cursor:
+        return Cursor(0, max(0, self.offset - self.limit), True)
+
+    @property
+    def next(self) -> Cursor:
+        return Cursor(0, self.offset + self.limit, False)
+
+    def slice(self, rows: t.Sequence[t.Any]) -> list[t.Any]:
+        return list(rows[self.offset : self.offset + self.limit])
+
+
+def link_header(call: Call, page: CursorPage) -> str:
+    """Both ``previous`` and ``next`` always, each with ``results`` and ``cursor``, as Sentry writes them."""
+    query = urlencode([(key, value) for key, value in call.query if key != "cursor"])
+    base = f"{call.api_url}{call.path}?{query}&cursor="
+    has_previous = page.offset > 0
+    has_next = page.offset + page.limit < page.total
+    return (
+        f'<{base}{page.previous}>; rel="previous"; results="{str(has_previous).lower()}"; cursor="{page.previous}", '
+        f'<{base}{page.next}>; rel="next"; results="{str(has_next).lower()}"; cursor="{page.next}"'
+    )
+
+
+def paged_reply(call: Call, items: list[t.Any], page: CursorPage) -> Reply:
+    return Reply(items, headers={"Link": link_header(call, page), "X-Hits": str(page.total), "X-Max-Hits": str(page.total)})

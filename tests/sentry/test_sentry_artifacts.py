@@ -1,0 +1,64 @@
+"""Release files, commits, repositories and previous-with-commits: what sentry-cli and uploads rely on."""
+
+from __future__ import annotations
+
+import hashlib
+
+import httpx
+
+FILES = "/organizations/my-org/releases/frontend@1.0.0/files/"
+
+
+def upload(sentry: httpx.Client, name: str = "~/app.js", content: bytes = b"console.log(1)") -> httpx.Response:
+    return sentry.post(
+        FILES,
+        files={"file": ("app.js", content, "application/javascript")},
+        data={"name": name, "header": ["Content-Type:application/javascript"]},
+    )
+
+
+def test_upload_list_get_download_update_delete(sentry: httpx.Client) -> None:
+    created = upload(sentry)
+    assert created.status_code == 201
+    file = created.json()
+    assert file["name"] == "~/app.js" and file["size"] == 14
+    assert file["sha1"] == hashlib.sha1(b"console.log(1)").hexdigest()
+    assert file["headers"] == {"Content-Type": "application/javascript"}
+    assert [listed["id"] for listed in sentry.get(FILES).json()] == [file["id"]]
+    assert sentry.get(f"{FILES}{file['id']}/").json() == file
+    download = sentry.get(f"{FILES}{file['id']}/", params={"download": "1"})
+    assert (download.headers["content-type"], download.content) == ("application/octet-stream", b"console.log(1)")
+    renamed = sentry.put(f"{FILES}{file['id']}/", json={"name": "~/renamed.js"})
+    assert renamed.json()["name"] == "~/renamed.js"
+    assert sentry.delete(f"{FILES}{file['id']}/").status_code == 204
+    assert sentry.get(f"{FILES}{file['id']}/").status_code == 404
+
+
+def test_uploading_the_same_name_twice_is_409(sentry: httpx.Client) -> None:
+    assert upload(sentry).status_code == 201
+    again = upload(sentry)
+    assert (again.status_code, again.json()) == (
+        409,
+        {"detail": "A file matching this name already exists for the given release"},
+    )
+
+
+def test_commits_list(sentry: httpx.Client) -> None:
+    commits = sentry.get("/organizations/my-org/releases/control@abc123/commits/").json()
+    assert [commit["id"] for commit in commits] == ["xyz123", "abc123"]
+    assert commits[0]["releases"][0]["version"] == "control@abc123"
+
+
+def test_repositories_for_set_commits(sentry: httpx.Client) -> None:
+    response = sentry.get("/organizations/my-org/repos/", params={"cursor": ""})
+    repos = response.json()
+    assert [repo["name"] for repo in repos] == ["raj/raspberries", "my-org/my-repo"]
+    assert repos[0]["provider"] == {"id": "integrations:github", "name": "GitHub"}
+    assert 'rel="next"; results="false"' in response.headers["link"]
+
+
+def test_previous_with_commits(sentry: httpx.Client) -> None:
+    assert sentry.get("/organizations/my-org/releases/backend@abc123/previous-with-commits/").json()[
+        "lastCommit"
+    ]["id"] == "xyz123"
+    assert sentry.get("/organizations/my-org/releases/control@abc123/previous-with-commits/").json() == {}

@@ -1,0 +1,73 @@
+"""Sentry's cursor pagination: per_page 1..100 (default 100) and a Link header with both directions."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+ORG = "/organizations/my-org/releases/"
+LINK = re.compile(r'<([^>]*)>; rel="(previous|next)"; results="(true|false)"; cursor="([^"]*)"')
+
+
+def links(response: httpx.Response) -> dict[str, tuple[str, str, str]]:
+    return {rel: (url, results, cursor) for url, rel, results, cursor in LINK.findall(response.headers["link"])}
+
+
+@pytest.fixture
+def many(sentry: httpx.Client) -> list[str]:
+    versions = [f"page-{number:03d}" for number in range(7)]
+    for version in versions:
+        assert sentry.post(ORG, json={"version": version, "projects": ["my-project"]}).status_code == 201
+    return versions
+
+
+def test_first_page_link_has_both_directions(sentry: httpx.Client, server) -> None:
+    response = sentry.get(ORG)
+    found = links(response)
+    assert set(found) == {"previous", "next"}
+    assert found["previous"] == (f"{server.url}/api/0/organizations/my-org/releases/?&cursor=0:0:1", "false", "0:0:1")
+    assert found["next"][1:] == ("false", "0:100:0")
+
+
+def test_walking_next_returns_every_release_once_newest_first(sentry: httpx.Client, many: list[str]) -> None:
+    seen: list[str] = []
+    response = sentry.get(ORG, params={"per_page": 3, "query": "page-"})
+    while True:
+        seen += [release["version"] for release in response.json()]
+        url, results, _cursor = links(response)["next"]
+        if results == "false":
+            break
+        assert "per_page=3" in url and "query=page-" in url
+        response = sentry.get(url)
+    assert seen == list(reversed(many))
+
+
+def test_previous_cursor_goes_back(sentry: httpx.Client, many: list[str]) -> None:
+    second = sentry.get(ORG, params={"per_page": 3, "query": "page-", "cursor": "0:3:0"})
+    previous_url, results, cursor = links(second)["previous"]
+    assert (results, cursor) == ("true", "0:0:1")
+    assert [r["version"] for r in sentry.get(previous_url).json()] == list(reversed(many))[:3]
+
+
+@pytest.mark.parametrize(
+    ("params", "detail"),
+    [
+        pytest.param({"per_page": "0"}, "Invalid per_page value. Must be between 1 and 100.", id="per-page-zero"),
+        pytest.param({"per_page": "101"}, "Invalid per_page value. Must be between 1 and 100.", id="per-page-101"),
+        pytest.param({"per_page": "ten"}, "Invalid per_page parameter.", id="per-page-text"),
+        pytest.param({"cursor": "nope"}, "Invalid cursor parameter.", id="cursor-malformed"),
+    ],
+)
+def test_bad_paging_values_are_400(sentry: httpx.Client, params: dict, detail: str) -> None:
+    response = sentry.get(ORG, params=params)
+    assert (response.status_code, response.json()) == (400, {"detail": detail})
+
+
+def test_project_endpoint_lists_that_projects_releases(sentry: httpx.Client) -> None:
+    response = sentry.get("/projects/my-org/my-project/releases/")
+    assert response.status_code == 200
+    assert [release["version"] for release in response.json()] == ["my-app@2.0.0+build.7", "frontend@1.0.0"]
+    assert "link" in response.headers
+    assert sentry.get("/projects/my-org/nope/releases/").status_code == 404
