@@ -43,11 +43,12 @@ class InvalidParameter(BadRequest):
     ``location`` is ``query``, ``path``, ``header`` or ``body``; ``name`` is the parameter name
     or the dotted path inside the body (``assets.links.0.url``); ``reason`` is one of
     ``missing``, ``invalid`` (wrong type or shape) or ``not_allowed`` (outside an enum or range).
+    ``value`` is the value found there, when there is one to report (APIs that echo it, like Chkk).
     """
 
     REASONS = ("missing", "invalid", "not_allowed", "malformed")
 
-    def __init__(self, location: str, name: str, reason: str, detail: str = "") -> None:
+    def __init__(self, location: str, name: str, reason: str, detail: str = "", *, value: t.Any = None) -> None:
         if reason not in self.REASONS:
             raise ValueError(f"unknown reason {reason!r}")
         super().__init__(None)
@@ -55,6 +56,7 @@ class InvalidParameter(BadRequest):
         self.name = name
         self.reason = reason
         self.detail = detail
+        self.value = value
 
     def __str__(self) -> str:
         return f"{self.location} {self.name or '(body)'}: {self.reason} {self.detail}".strip()

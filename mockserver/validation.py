@@ -205,13 +205,13 @@ class ParameterValidator:
             else:
                 value = coerce_text(raw_values[-1], schema)
         except ValueError:
-            raise InvalidParameter(location, name, "invalid") from None
+            raise InvalidParameter(location, name, "invalid", value=raw_values[-1]) from None
         problem = first_problem(self._validators[id(param)].iter_errors(value))
         if problem is not None:
             error = describe(problem, location=location)
             if not isinstance(error, InvalidParameter):
                 raise error
-            raise InvalidParameter(location, name, error.reason, problem.message)
+            raise InvalidParameter(location, name, error.reason, problem.message, value=value)
 
 
 class _BodyValidation:
