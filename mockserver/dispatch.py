@@ -63,8 +63,6 @@ def neutral_renderer(error: errors.MockError) -> Reply:
     return Reply({"error": text}, status=error.status_code, headers=error.headers)
 
 
-
-
 class MethodTable:
     """Which methods the spec documents for a request path, for the ``Allow`` header of a 405.
 

@@ -58,7 +58,8 @@ def test_repositories_for_set_commits(sentry: httpx.Client) -> None:
 
 
 def test_previous_with_commits(sentry: httpx.Client) -> None:
-    assert sentry.get("/organizations/my-org/releases/backend@abc123/previous-with-commits/").json()[
-        "lastCommit"
-    ]["id"] == "xyz123"
+    assert (
+        sentry.get("/organizations/my-org/releases/backend@abc123/previous-with-commits/").json()["lastCommit"]["id"]
+        == "xyz123"
+    )
     assert sentry.get("/organizations/my-org/releases/control@abc123/previous-with-commits/").json() == {}

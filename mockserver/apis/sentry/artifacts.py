@@ -73,7 +73,13 @@ def _headers(raw: t.Iterable[str]) -> dict[str, str]:
 
 
 def upload_file(
-    access: Access, version: str, *, content: bytes, name: str, dist: str | None, headers: t.Iterable[str],
+    access: Access,
+    version: str,
+    *,
+    content: bytes,
+    name: str,
+    dist: str | None,
+    headers: t.Iterable[str],
     next_id: t.Callable[[], int],
 ) -> dict[str, t.Any]:
     release = find_release(access, version)

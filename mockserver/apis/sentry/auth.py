@@ -29,7 +29,9 @@ class Access:
 
     def can_see_release(self, release: dict) -> bool:
         """A release is visible if the token sees one of its projects (or it has none yet)."""
-        projects = [self.organization.projects[pid] for pid in release["project_ids"] if pid in self.organization.projects]
+        projects = [
+            self.organization.projects[pid] for pid in release["project_ids"] if pid in self.organization.projects
+        ]
         return not projects or any(self.can_see(project) for project in projects)
 
 

@@ -91,7 +91,10 @@ def get_previous_release_with_commits(call: Call) -> Reply:
 def list_release_files(call: Call) -> Reply:
     access = organization_access(call)
     files = artifacts.files_of(
-        access, call.params["version"], names=call.params.get("query") or (), checksums=call.params.get("checksum") or ()
+        access,
+        call.params["version"],
+        names=call.params.get("query") or (),
+        checksums=call.params.get("checksum") or (),
     )
     return _paged(call, files, views.file_view)
 
@@ -117,7 +120,9 @@ def get_release_file(call: Call) -> Reply:
     # Sentry streams the file whenever ``download`` is present, whatever its value.
     if call.params.get("download") is not None:
         disposition = f'attachment; filename="{file["name"].rsplit("/", 1)[-1]}"'
-        return Reply(file["content"], media_type="application/octet-stream", headers={"Content-Disposition": disposition})
+        return Reply(
+            file["content"], media_type="application/octet-stream", headers={"Content-Disposition": disposition}
+        )
     return Reply(views.file_view(file))
 
 
@@ -138,7 +143,9 @@ def list_project_releases(call: Call) -> Reply:
     project = access.organization.project(call.params["project_id_or_slug"])
     if project is None or not access.can_see(project):
         raise NotFound(DOES_NOT_EXIST)
-    rows = releases.list_releases(access, {"project": [project.id], "environment": _listed(call.params.get("environment"))})
+    rows = releases.list_releases(
+        access, {"project": [project.id], "environment": _listed(call.params.get("environment"))}
+    )
     prefix = call.params.get("query") or ""
     rows = [row for row in rows if row["version"].startswith(prefix)]
     return _paged(call, rows, lambda row: _release(call, access, row))

@@ -73,7 +73,9 @@ def commits_from(organization: Organization, body: t.Mapping[str, t.Any]) -> lis
         previous, _, current = ref["commit"].rpartition("..")
         commits.append(commit_row({"id": current, "repository": ref["repository"]}, moment))
         if previous or ref.get("previousCommit"):
-            commits.append(commit_row({"id": previous or ref["previousCommit"], "repository": ref["repository"]}, moment))
+            commits.append(
+                commit_row({"id": previous or ref["previousCommit"], "repository": ref["repository"]}, moment)
+            )
     return commits
 
 

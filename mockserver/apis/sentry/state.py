@@ -77,7 +77,7 @@ def when(value: t.Any, default: dt.datetime | None = None) -> dt.datetime | None
     if value is None:
         return default
     if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
     return parse_iso(str(value))
 
 

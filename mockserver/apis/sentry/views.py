@@ -14,7 +14,7 @@ def iso(moment: dt.datetime | None) -> str | None:
     if moment is None:
         return None
     # isoformat pads the year to four digits, where strftime would write year 880 as "880".
-    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    return moment.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def deploy_view(deploy: dict[str, t.Any]) -> dict[str, t.Any]:
@@ -126,7 +126,9 @@ def release_view(
     commits = release.get("commits", [])
     deploys = release.get("deploys", [])
     last_deploy = max(deploys, key=lambda deploy: deploy["date_finished"], default=None)
-    authors = list({(author["email"] or author["name"]): author for author in map(author_of, commits) if author}.values())
+    authors = list(
+        {(author["email"] or author["name"]): author for author in map(author_of, commits) if author}.values()
+    )
     body: dict[str, t.Any] = {
         "id": release["id"],
         "version": release["version"],

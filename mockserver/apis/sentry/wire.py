@@ -124,4 +124,6 @@ def link_header(call: Call, page: CursorPage) -> str:
 
 
 def paged_reply(call: Call, items: list[t.Any], page: CursorPage) -> Reply:
-    return Reply(items, headers={"Link": link_header(call, page), "X-Hits": str(page.total), "X-Max-Hits": str(page.total)})
+    return Reply(
+        items, headers={"Link": link_header(call, page), "X-Hits": str(page.total), "X-Max-Hits": str(page.total)}
+    )
