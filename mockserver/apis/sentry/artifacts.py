@@ -88,7 +88,7 @@ def upload_file(
     parsed = _headers(headers)
     if any(file["name"] == name and file.get("dist") == dist for file in release["files"].values()):
         raise Conflict("A file matching this name already exists for the given release")
-    file = {
+    file: dict[str, t.Any] = {
         "id": str(next_id()),
         "name": name,
         "dist": dist or None,
