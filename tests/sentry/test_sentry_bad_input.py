@@ -1,0 +1,72 @@
+"""Bad input to the Sentry mock: always Sentry's own JSON error shape, never a 500, nothing changed."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+ORG = "/organizations/my-org/releases/"
+JSON = {"Content-Type": "application/json"}
+
+
+def snapshot(sentry: httpx.Client) -> list:
+    return sorted(
+        (release["version"], release["status"], release["commitCount"], release["deployCount"])
+        for status in ("open", "archived")
+        for release in sentry.get(ORG, params={"status": status}).json()
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "request_args", "status", "keys"),
+    [
+        pytest.param("POST", ORG, {"content": b"{bad", "headers": JSON}, 400, {"detail"}, id="malformed-json"),
+        pytest.param("POST", ORG, {"content": b"\xff\xfe", "headers": JSON}, 400, {"detail"}, id="not-utf8"),
+        pytest.param("POST", ORG, {"json": [1, 2]}, 400, None, id="body-is-a-list"),
+        pytest.param(
+            "POST", ORG, {"json": {"version": 5, "projects": []}}, 400, {"version"}, id="version-not-a-string"
+        ),
+        pytest.param(
+            "POST", ORG, {"json": {"version": "v", "projects": "x"}}, 400, {"projects"}, id="projects-not-a-list"
+        ),
+        pytest.param(
+            "POST", ORG, {"json": {"version": "v", "projects": [], "status": "gone"}}, 400, {"status"}, id="bad-status"
+        ),
+        pytest.param(
+            "POST",
+            ORG,
+            {"content": b"version=1", "headers": {"Content-Type": "text/plain"}},
+            415,
+            {"detail"},
+            id="text-plain",
+        ),
+        pytest.param(
+            "POST",
+            ORG,
+            {"content": b"[" + b" " * (1024 * 1024) + b"]", "headers": JSON},
+            413,
+            {"detail"},
+            id="oversized",
+        ),
+        pytest.param(
+            "PUT", ORG + "frontend@1.0.0/", {"json": {"dateReleased": "soon"}}, 400, {"dateReleased"}, id="bad-date"
+        ),
+        pytest.param("POST", ORG + "frontend@1.0.0/deploys/", {"json": {}}, 400, {"environment"}, id="deploy-no-env"),
+        pytest.param("PATCH", ORG + "frontend@1.0.0/", {}, 405, {"detail"}, id="method-not-allowed"),
+        pytest.param("GET", "/organizations/my-org/nothing/", {}, 404, {"detail"}, id="unknown-route"),
+    ],
+)
+def test_rejections_keep_sentrys_shape_and_change_nothing(
+    sentry: httpx.Client, method: str, path: str, request_args: dict, status: int, keys: set | None
+) -> None:
+    before = snapshot(sentry)
+    response = sentry.request(method, path, **request_args)
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()
+    assert isinstance(body, dict) and "Traceback" not in response.text
+    if keys is not None:
+        assert set(body) == keys
+    if status == 405:
+        assert set(response.headers["allow"].split(", ")) == {"DELETE", "GET", "HEAD", "PUT"}
+    assert snapshot(sentry) == before
