@@ -247,3 +247,11 @@ def test_edit_url_only_for_those_who_can_update(api: httpx.Client, project: int,
 def test_guest_list_on_private_project_has_no_edit_url(api: httpx.Client) -> None:
     for release in call(api, PRIVATE, READS["list_releases"], GUEST).json():
         assert "edit_url" not in release["_links"]
+
+
+def test_a_job_token_has_its_users_rights_only_in_its_own_project(server) -> None:
+    # glcbt-job-... belongs to dev (developer of group 9) but to a job of project 24.
+    with httpx.Client(base_url=f"{server.url}/api/v4", headers={"JOB-TOKEN": "glcbt-job-00000000000000001"}) as ci:
+        assert ci.get("/projects/25/releases").json() == {"message": "404 Project Not Found"}
+        assert ci.post("/projects/26/releases", json={"tag_name": "v2.0.0"}).status_code == 403
+        assert ci.get("/projects/24/releases").status_code == 200

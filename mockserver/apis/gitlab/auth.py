@@ -86,6 +86,11 @@ def _is_number(text: str) -> bool:
 def project_access(state: GitLabState, principal: Principal, project: Project) -> int:
     if principal.user is None:
         return 0
+    token = principal.token
+    if token is not None and token.kind == "job" and token.project_id not in (None, project.id):
+        # A job token carries its user's rights only in its own project (GitLab's job token
+        # allowlist starts empty); elsewhere it is as good as anonymous-with-a-login.
+        return 0
     if principal.user.get("admin"):
         return 50
     user_id = principal.user["id"]
