@@ -1,0 +1,268 @@
+"""Sentry releases: a machine that creates, re-announces, finalizes, deploys, lists and deletes against a model."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import itertools
+import secrets
+import string
+import typing as t
+import urllib.parse
+
+from hypothesis import strategies as st
+from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, rule
+
+from .base import MAX_PAGES, CheckFailed, ContractFailure, Reply, Session, bind, parse_links, parse_time, run_machine
+
+MOUNT = "/api/0"
+# Version shapes Sentry reads differently (plain, package@semver, with build metadata, with spaces),
+# all starting with the machine's own prefix, so that `query=<prefix>` lists exactly its releases.
+SHAPES = ("{prefix}-{n}", "{prefix}@1.{n}.0", "{prefix}@2.0.0+build.{n}", "{prefix} rc {n}")
+
+refs = st.text(string.hexdigits.lower()[:16], min_size=7, max_size=40)
+moments = st.datetimes(min_value=dt.datetime(2001, 1, 1), max_value=dt.datetime(2035, 12, 31)).map(
+    lambda moment: moment.replace(microsecond=0, tzinfo=dt.UTC)
+)
+
+
+@dataclasses.dataclass
+class Expected:
+    """What the machine knows a release must look like; ``id`` and ``created`` are learned on first sight."""
+
+    version: str
+    ref: str | None
+    date_released: dt.datetime | None = None
+    deploy_count: int = 0
+    last_deploy: str | None = None
+    id: t.Any = None
+    created: dt.datetime | None = None
+
+
+@dataclasses.dataclass
+class Target:
+    """One run's server, sandbox organization and project, and bookkeeping shared by every example."""
+
+    session: Session
+    org: str
+    project: str
+    prefix: str = dataclasses.field(default_factory=lambda: f"contract-{secrets.token_hex(4)}")
+    counter: t.Iterator[int] = dataclasses.field(default_factory=itertools.count)
+    leftovers: list[ContractFailure] = dataclasses.field(default_factory=list)
+
+    @property
+    def releases_path(self) -> str:
+        return f"/organizations/{urllib.parse.quote(self.org, safe='')}/releases/"
+
+
+class SentryReleases(RuleBasedStateMachine):
+    """Every response is compared with `model`, the releases this machine created and has not deleted."""
+
+    releases = Bundle("releases")
+    deleted = Bundle("deleted")
+    target: t.ClassVar[Target]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.api = self.target.session
+        self.model: dict[str, Expected] = {}
+        self.created: list[str] = []
+        # One prefix per example: releases an earlier example failed to delete stay out of this one's lists.
+        self.prefix = f"{self.target.prefix}-{secrets.token_hex(3)}"
+
+    def path(self, version: str) -> str:
+        return f"{self.target.releases_path}{urllib.parse.quote(version, safe='')}/"
+
+    @rule(target=releases, shape=st.sampled_from(SHAPES), ref=st.none() | refs)
+    def create_release(self, shape: str, ref: str | None) -> str:
+        version = shape.format(prefix=self.prefix, n=next(self.target.counter))
+        self.created.append(version)
+        self.model[version] = self.announce(version, ref, "created_release_matches_request", 201)
+        # Announcing it again links no new project: nothing happened, and Sentry says so with 208.
+        self.announce(version, ref, "create_idempotent", 208, self.model[version])
+        return version
+
+    @rule(version=releases)
+    def announce_again(self, version: str) -> None:
+        self.announce(version, self.model[version].ref, "create_idempotent", 208, self.model[version])
+
+    @rule(version=releases)
+    def get_release(self, version: str) -> None:
+        reply = self.api.call("getOrganizationRelease", "GET", self.path(version))
+        reply.expect_status("release_matches_model", 200)
+        self.compare(reply, "release_matches_model", reply.object("release_matches_model"), self.model[version])
+
+    @rule(version=releases, when=moments)
+    def finalize_release(self, version: str, when: dt.datetime) -> None:
+        body = {"dateReleased": when.isoformat().replace("+00:00", "Z")}
+        reply = self.api.call("updateOrganizationRelease", "PUT", self.path(version), json=body)
+        reply.expect_status("update_is_visible", 200)
+        self.model[version].date_released = when
+        self.compare(reply, "update_is_visible", reply.object("update_is_visible"), self.model[version])
+
+    @rule(version=releases, environment=st.sampled_from(["production", "staging", "contract-test"]))
+    def add_deploy(self, version: str, environment: str) -> None:
+        reply = self.api.call(
+            "createOrganizationReleaseDeploy",
+            "POST",
+            f"{self.path(version)}deploys/",
+            json={"environment": environment},
+        )
+        reply.expect_status("deploy_is_counted", 201)
+        deploy = reply.object("deploy_is_counted")
+        if deploy.get("environment") != environment or not isinstance(deploy.get("id"), str):
+            reply.fail("deploy_is_counted", f"deploy should have environment {environment!r} and an id: {deploy}")
+        expected = self.model[version]
+        expected.deploy_count += 1
+        expected.last_deploy = deploy["id"]
+        reply = self.api.call("getOrganizationRelease", "GET", self.path(version))
+        reply.expect_status("deploy_is_counted", 200)
+        self.compare(reply, "deploy_is_counted", reply.object("deploy_is_counted"), expected)
+
+    @rule(per_page=st.sampled_from([1, 2, 5, 100]))
+    def list_releases(self, per_page: int) -> None:
+        last, listed = self.walk_pages(per_page)
+        versions = [item.get("version") for _, item in listed]
+        repeated = sorted({str(version) for version in versions if versions.count(version) > 1})
+        if repeated:
+            last.fail("pagination_cursor", f"following the next cursor lists {repeated} more than once")
+        mine = {version for version in versions if version in self.created}
+        if mine != set(self.model):
+            missing, extra = sorted(set(self.model) - mine), sorted(mine - set(self.model))
+            last.fail("listing_matches_model", f"created releases missing: {missing}; deleted ones listed: {extra}")
+        times = [parse_time(item.get("dateCreated")) for _, item in listed]
+        for position, (earlier, later) in enumerate(itertools.pairwise(times), start=1):
+            if earlier is None or later is None or earlier < later:
+                message = f"not newest first: {versions[position - 1]} {earlier}, then {versions[position]} {later}"
+                listed[position][0].fail("listing_order", message)
+        for reply, item in listed:
+            if item.get("version") in self.model:
+                self.compare(reply, "release_matches_model", item, self.model[item["version"]])
+
+    def walk_pages(self, per_page: int) -> tuple[Reply, list[tuple[Reply, dict[str, t.Any]]]]:
+        """The last page's reply, and every release with its page's reply, following ``next`` while it has results."""
+        listed: list[tuple[Reply, dict[str, t.Any]]] = []
+        url = self.target.releases_path
+        params: dict[str, t.Any] | None = {"query": self.prefix, "per_page": per_page}
+        for _ in range(MAX_PAGES):
+            reply = self.api.call("listOrganizationReleases", "GET", url, params=params)
+            reply.expect_status("pagination_cursor", 200)
+            page = reply.array("pagination_cursor")
+            if len(page) > per_page:
+                reply.fail("pagination_cursor", f"{len(page)} releases on a page of {per_page}")
+            listed.extend((reply, item) for item in page if isinstance(item, dict))
+            links = {link.get("rel"): link for link in parse_links(reply.response.headers.get("link", ""))}
+            if "previous" not in links or "next" not in links:
+                reply.fail(
+                    "pagination_cursor", f"Link should name previous and next: {reply.response.headers.get('link')!r}"
+                )
+            if links["next"].get("results") != "true":
+                return reply, listed
+            if not self.api.same_origin(links["next"]["url"]):
+                reply.fail("pagination_cursor", f"the next link leads to another server: {links['next']['url']}")
+            url, params = links["next"]["url"], None
+        reply.fail("pagination_cursor", f"the next cursor still has results after {MAX_PAGES} pages")
+
+    @rule(target=deleted, version=consumes(releases))
+    def delete_release(self, version: str) -> str:
+        reply = self.api.call("deleteOrganizationRelease", "DELETE", self.path(version))
+        reply.expect_status("delete_answers_204", 204)
+        del self.model[version]
+        self.expect_gone(version)
+        return version
+
+    @rule(version=deleted)
+    def get_deleted_release(self, version: str) -> None:
+        self.expect_gone(version)
+
+    @rule(target=releases, version=consumes(deleted))
+    def create_deleted_again(self, version: str) -> str:
+        self.model[version] = self.announce(version, None, "created_release_matches_request", 201)
+        return version
+
+    def announce(
+        self, version: str, ref: str | None, check: str, status: int, known: Expected | None = None
+    ) -> Expected:
+        """POST the release; expect ``status`` and a body that matches ``known`` (or a new release)."""
+        body: dict[str, t.Any] = {"version": version, "projects": [self.target.project]}
+        if ref is not None:
+            body["ref"] = ref
+        reply = self.api.call("createOrganizationRelease", "POST", self.target.releases_path, json=body)
+        reply.expect_status(check, status)
+        expected = known or Expected(version, ref)
+        self.compare(reply, check, reply.object(check), expected)
+        return expected
+
+    def expect_gone(self, version: str) -> None:
+        reply = self.api.call("getOrganizationRelease", "GET", self.path(version))
+        reply.expect_status("deleted_release_answers_404", 404)
+
+    def compare(self, reply: Reply, check: str, release: dict[str, t.Any], expected: Expected) -> None:
+        """Fail ``check`` on the first field of ``release`` that the model contradicts; learn id and dateCreated."""
+
+        def mismatch(field: str, wanted: object, got: object) -> t.NoReturn:
+            reply.fail(check, f"{expected.version}: {field} should be {wanted!r}, got {got!r}")
+
+        projects = release.get("projects")
+        slugs = (
+            sorted(str(project.get("slug")) for project in projects if isinstance(project, dict))
+            if isinstance(projects, list)
+            else None
+        )
+        last_deploy = release.get("lastDeploy")
+        created = parse_time(release.get("dateCreated"))
+        seen: dict[str, t.Any] = {
+            "version": release.get("version"),
+            "ref": release.get("ref"),
+            "status": release.get("status"),
+            "projects": slugs,
+            "dateReleased": parse_time(release.get("dateReleased")),
+            "deployCount": release.get("deployCount"),
+            "lastDeploy.id": last_deploy.get("id") if isinstance(last_deploy, dict) else last_deploy,
+            "id": release.get("id"),
+            "dateCreated": created,
+        }
+        wanted = {
+            "version": expected.version,
+            "ref": expected.ref,
+            "status": "open",
+            "projects": [self.target.project],
+            "dateReleased": expected.date_released,
+            "deployCount": expected.deploy_count,
+            "lastDeploy.id": expected.last_deploy,
+            "id": seen["id"] if expected.id is None else expected.id,
+            "dateCreated": expected.created or created,
+        }
+        for field, value in wanted.items():
+            if seen[field] != value:
+                mismatch(field, value, release.get(field, seen[field]))
+        if seen["id"] is None or created is None:
+            mismatch("id and dateCreated", "present", (seen["id"], release.get("dateCreated")))
+        expected.id, expected.created = seen["id"], created
+
+    def teardown(self) -> None:
+        """Delete every release this example created, whatever happened; record what stays."""
+        for version in self.created:
+            try:
+                reply = self.api.call("deleteOrganizationRelease", "DELETE", self.path(version))
+            except CheckFailed as failed:
+                self.target.leftovers.append(dataclasses.replace(failed.failure(), check="cleanup"))
+                continue
+            if reply.status not in (204, 404):
+                message = f"could not remove {version}: status {reply.status}"
+                self.target.leftovers.append(ContractFailure("cleanup", reply.operation, message, reply.request))
+
+
+def run(
+    base_url: str, headers: dict[str, str], sandbox: dict[str, str], max_examples: int, seed: int | None
+) -> list[ContractFailure]:
+    org, project = sandbox.get("org"), sandbox.get("project")
+    if not org or not project:
+        raise ValueError('the Sentry machine needs sandbox={"org": "<slug>", "project": "<slug>"}')
+    session = Session(base_url, MOUNT, headers)
+    try:
+        target = Target(session, org, project)
+        failures = run_machine(bind(SentryReleases, target=target), max_examples=max_examples, seed=seed)
+        return failures + list(dict.fromkeys(target.leftovers))
+    finally:
+        session.close()
