@@ -41,6 +41,7 @@ def test_upload_list_get_download_update_delete(sentry: httpx.Client) -> None:
         pytest.param("~/dist/app.js", 'attachment; filename="app.js"', id="base-name"),
         pytest.param("~/my  app\t.js", 'attachment; filename="my app .js"', id="whitespace-collapsed"),
         pytest.param("~/ü.js", 'attachment; filename="\xfc.js"', id="latin-1"),
+        pytest.param("~/a\x00b\x1bc\x7f.js", 'attachment; filename="abc.js"', id="control-characters-dropped"),
         pytest.param("~/日本.js", "=?utf-8?b?YXR0YWNobWVudDsgZmlsZW5hbWU9IuaXpeacrC5qcyI=?=", id="mime-encoded"),
     ],
 )
