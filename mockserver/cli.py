@@ -1,4 +1,4 @@
-"""``release-mock`` / ``python -m mockserver``: serve the mock (more commands join here later)."""
+"""``release-mock`` / ``python -m mockserver``: serve the mock, or check a server against the specs (``contract``)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--validate-responses", action="store_true", default=None, help="check every response against the spec"
     )
+    # Listed here for --help; its arguments belong to contracts.cli, which main() hands them to.
+    commands.add_parser("contract", help="check a server (or the mock) against the specs", add_help=False)
     return parser
 
 
@@ -76,6 +78,11 @@ def main(argv: t.Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if not arguments or arguments[0].startswith("-"):
         arguments.insert(0, "serve")
+    if arguments[0] == "contract":
+        # Imported only for this command: the contract suites speak HTTP and need none of the server.
+        from contracts.cli import main as contract
+
+        return contract(arguments[1:])
     options = build_parser().parse_args(arguments)
     if options.command == "serve":
         return serve(options)

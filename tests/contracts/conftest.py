@@ -1,9 +1,40 @@
-"""Prints, at the end of the session, which check of the contract suite caught which mutant (``test_mutants.py``)."""
+"""Contract runs against the mock: in-process, or served over HTTP as is or wrapped by a small ASGI function.
+
+At the end of the session, the table of which check caught which mutant (``test_mutants.py``).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import typing as t
+
 import pytest
 from mutants import REPORT, report_lines
+
+from contracts.profiles import PROFILES
+from mockserver import Settings, create_app
+from mockserver.serving import BackgroundServer
+
+ASGIApp = t.Callable[[dict[str, t.Any], t.Any, t.Any], t.Awaitable[None]]
+SEED = "20261122"
+TOKENS = {name: profile.default_token for name, profile in PROFILES.items()}
+TOKEN_VARIABLES = {variable for profile in PROFILES.values() for variable in profile.token_env}
+
+
+@pytest.fixture(autouse=True)
+def no_tokens_from_the_shell(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's real GITLAB_TOKEN must not reach the mock, nor change what the tests see."""
+    for name in TOKEN_VARIABLES & set(os.environ):
+        monkeypatch.delenv(name)
+
+
+@contextlib.contextmanager
+def served(wrap: t.Callable[[ASGIApp], ASGIApp] | None = None, **settings: t.Any) -> t.Iterator[str]:
+    """A fresh mock over HTTP (optionally behind ``wrap``); yields its root URL."""
+    app = create_app(Settings(**settings))
+    with BackgroundServer(wrap(app) if wrap else app) as server:
+        yield server.url
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:

@@ -27,6 +27,8 @@ from urllib.parse import parse_qsl, urlencode
 
 import pytest
 
+from contracts import cli
+from contracts.profiles import PROFILES
 from mockserver import Settings, create_app
 from mockserver.exchange import Call, Reply
 from mockserver.plugin import discover_plugins
@@ -499,10 +501,6 @@ _NOISY_LOGGERS = ("uvicorn.error", "connexion.decorators.parameter", "python_mul
 
 def run_contract(api: str, mutant_id: str | None, junit: pathlib.Path) -> Outcome:
     """Serve the mutant (or, with ``mutant_id=None``, the unmodified mock) and run the API's contract suite on it."""
-    from contracts.profiles import PROFILES
-
-    from contracts import cli
-
     started = time.monotonic()
     app = BY_ID[mutant_id].build() if mutant_id is not None else mock_app(api)
     console = io.StringIO()

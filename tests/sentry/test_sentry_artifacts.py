@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import httpx
+import pytest
 
 FILES = "/organizations/my-org/releases/frontend@1.0.0/files/"
 
@@ -32,6 +33,24 @@ def test_upload_list_get_download_update_delete(sentry: httpx.Client) -> None:
     assert renamed.json()["name"] == "~/renamed.js"
     assert sentry.delete(f"{FILES}{file['id']}/").status_code == 204
     assert sentry.get(f"{FILES}{file['id']}/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "disposition"),
+    [
+        pytest.param("~/dist/app.js", 'attachment; filename="app.js"', id="base-name"),
+        pytest.param("~/my  app\t.js", 'attachment; filename="my app .js"', id="whitespace-collapsed"),
+        pytest.param("~/ü.js", 'attachment; filename="\xfc.js"', id="latin-1"),
+        pytest.param("~/a\x00b\x1bc\x7f.js", 'attachment; filename="abc.js"', id="control-characters-dropped"),
+        pytest.param("~/日本.js", "=?utf-8?b?YXR0YWNobWVudDsgZmlsZW5hbWU9IuaXpeacrC5qcyI=?=", id="mime-encoded"),
+    ],
+)
+def test_download_names_the_file_as_django_would(sentry: httpx.Client, name: str, disposition: str) -> None:
+    file = upload(sentry, name=name).json()
+    download = sentry.get(f"{FILES}{file['id']}/", params={"download": "1"})
+    assert download.status_code == 200
+    raw = {key.lower(): value for key, value in download.headers.raw}
+    assert raw[b"content-disposition"] == disposition.encode("latin-1")
 
 
 def test_uploading_the_same_name_twice_is_409(sentry: httpx.Client) -> None:

@@ -135,6 +135,15 @@ def test_update_refs_set_and_clear_commits(sentry: httpx.Client) -> None:
     assert unknown.status_code == 400 and list(unknown.json()) == ["refs"]
 
 
+def test_an_author_without_email_gets_one_made_from_the_name(sentry: httpx.Client) -> None:
+    commits = [{"id": "c1", "author_name": "Jane Q. Doe-Ünal"}, {"id": "c2", "author_email": "bo@example.com"}]
+    updated = sentry.put("/organizations/my-org/releases/backend@abc123/", json={"commits": commits}).json()
+    assert updated["authors"] == [
+        {"name": "Jane Q. Doe-Ünal", "email": "janeq.doe-nal@localhost"},
+        {"name": "bo@example.com", "email": "bo@example.com"},
+    ]
+
+
 def test_delete_is_204_then_404(sentry: httpx.Client) -> None:
     response = sentry.delete("/organizations/my-org/releases/backend@abc123/")
     assert (response.status_code, response.content) == (204, b"")

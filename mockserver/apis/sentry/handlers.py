@@ -119,10 +119,8 @@ def get_release_file(call: Call) -> Reply:
     file = artifacts.find_file(access, call.params["version"], call.params["file_id"])
     # Sentry streams the file whenever ``download`` is present, whatever its value.
     if call.params.get("download") is not None:
-        disposition = f'attachment; filename="{file["name"].rsplit("/", 1)[-1]}"'
-        return Reply(
-            file["content"], media_type="application/octet-stream", headers={"Content-Disposition": disposition}
-        )
+        headers = {"Content-Disposition": wire.attachment(file["name"])}
+        return Reply(file["content"], media_type="application/octet-stream", headers=headers)
     return Reply(views.file_view(file))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import typing as t
 
 from ...clock import now, parse_iso
@@ -88,10 +89,17 @@ def commit_row(raw: dict[str, t.Any], default_time: dt.datetime) -> dict[str, t.
         "repository": raw.get("repository"),
         "message": raw.get("message"),
         "author_name": raw.get("author_name"),
-        "author_email": raw.get("author_email"),
+        "author_email": author_email(raw.get("author_name"), raw.get("author_email")),
         "timestamp": when(raw.get("timestamp"), default_time),
         "patch_set": list(raw.get("patch_set") or []),
     }
+
+
+def author_email(name: str | None, email: str | None) -> str | None:
+    """As Sentry's ``create_commit_authors``: an author with a name but no email gets ``<name>@localhost``."""
+    if email is None and name:
+        return re.sub(r"[^a-zA-Z0-9\-_\.]*", "", name).lower() + "@localhost"
+    return email
 
 
 def build_state(seed: dict[str, t.Any]) -> SentryState:

@@ -1,8 +1,12 @@
-"""What is Sentry-specific on the wire: DRF-style error bodies and cursor pagination (§B.5)."""
+"""What is Sentry-specific on the wire: DRF-style error bodies, cursor pagination (§B.5), file downloads."""
 
 from __future__ import annotations
 
 import dataclasses
+import email.header
+import posixpath
+import re
+import sys
 import typing as t
 from urllib.parse import urlencode
 
@@ -127,3 +131,21 @@ def paged_reply(call: Call, items: list[t.Any], page: CursorPage) -> Reply:
     return Reply(
         items, headers={"Link": link_header(call, page), "X-Hits": str(page.total), "X-Max-Hits": str(page.total)}
     )
+
+
+# Control characters other than whitespace (which the name's split() already turned into spaces):
+# no HTTP field value may carry them, and uvicorn drops the connection rather than send one.
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
+def attachment(name: str) -> str:
+    """``Content-Disposition`` of a release file download, as Sentry writes it (whitespace runs become one space).
+
+    Django MIME-encodes a header value that latin-1 cannot carry, rather than failing.
+    """
+    value = f'attachment; filename="{posixpath.basename(_CONTROL.sub("", " ".join(name.split())))}"'
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        value = email.header.Header(value, "utf-8", maxlinelen=sys.maxsize).encode()
+    return value

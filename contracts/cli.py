@@ -1,0 +1,106 @@
+"""``release-mock contract`` / ``python -m contracts``: run the contract suites and render their events."""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+import sys
+import typing as t
+
+from .profiles import PROFILES
+
+USAGE_ERROR = 2
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("api", choices=[*PROFILES, "all"], help="which API's contract to check")
+    parser.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="root URL of the server under test (each API at its mount: /api/v4, /api/0, /chkk); "
+        "without it the mock is started in-process",
+    )
+    parser.add_argument(
+        "--mount", action="append", default=[], metavar="API=PATH", help="where an API lives under --base-url"
+    )
+    parser.add_argument(
+        "--token",
+        help="token for the API (default: $RELEASE_MOCK_<API>_TOKEN, $GITLAB_TOKEN, $SENTRY_AUTH_TOKEN or "
+        "$CHKK_TOKEN, then the mock's own); needs a single API",
+    )
+    parser.add_argument("--read-only", action="store_true", help="send only GET and HEAD (for production servers)")
+    parser.add_argument("--max-examples", type=int, metavar="N", help="examples per operation and phase")
+    parser.add_argument("--seed", type=int, metavar="S", help="seed for Schemathesis and the state machines")
+    parser.add_argument("--junit", type=pathlib.Path, metavar="FILE", help="also write JUnit XML here")
+    parser.add_argument(
+        "--project", metavar="ID", help="sandbox project (GitLab project ID or path, Sentry or Chkk project)"
+    )
+    parser.add_argument("--org", metavar="SLUG", help="sandbox organization (Sentry)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="release-mock contract",
+        description="Check a server (by default the mock, in-process) against the specs: Schemathesis with every "
+        "check, semantic checks, and the state machines. Exit status 0 only when nothing failed.",
+    )
+    add_arguments(parser)
+    return parser
+
+
+def options_from(arguments: argparse.Namespace) -> t.Any:
+    """``RunOptions`` from parsed arguments; ``ValueError`` for combinations that make no sense."""
+    from .runner import DEFAULT_MAX_EXAMPLES, RunOptions
+
+    apis = tuple(PROFILES) if arguments.api == "all" else (arguments.api,)
+    single = arguments.api != "all"
+    if arguments.token and not single:
+        raise ValueError("--token needs a single API; with 'all', give each API's token in its environment variable")
+    if (arguments.project or arguments.org) and not single:
+        raise ValueError("--project and --org name one API's sandbox; run one API at a time with them")
+    if arguments.org and "org" not in PROFILES[arguments.api].sandbox_flags:
+        raise ValueError(f"--org is for Sentry; {arguments.api} has no organizations")
+    if arguments.max_examples is not None and arguments.max_examples < 1:
+        raise ValueError("--max-examples must be at least 1")
+    mounts = {}
+    for text in arguments.mount:
+        name, sep, path = text.partition("=")
+        if not sep or name not in PROFILES:
+            raise ValueError(f"--mount expects API=PATH with API one of {', '.join(PROFILES)}, got {text!r}")
+        mounts[name] = path
+    sandbox = {key: value for key, value in (("project", arguments.project), ("org", arguments.org)) if value}
+    return RunOptions(
+        apis=apis,
+        base_url=arguments.base_url,
+        mounts=mounts,
+        tokens={apis[0]: arguments.token} if arguments.token else {},
+        sandboxes={apis[0]: sandbox} if sandbox else {},
+        read_only=arguments.read_only,
+        max_examples=arguments.max_examples or DEFAULT_MAX_EXAMPLES,
+        seed=arguments.seed,
+    )
+
+
+def run(arguments: argparse.Namespace, stdout: t.TextIO | None = None) -> int:
+    from . import runner
+    from .report import ConsoleReporter, write_junit
+
+    try:
+        options = options_from(arguments)
+    except ValueError as error:
+        print(f"release-mock contract: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    reporter = ConsoleReporter(stdout or sys.stdout)
+    runner.run(options, reporter.handle)
+    if arguments.junit is not None:
+        write_junit(reporter.results, arguments.junit)
+    return 1 if reporter.results.failures else 0
+
+
+def main(argv: t.Sequence[str] | None = None) -> int:
+    arguments = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    return run(arguments)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

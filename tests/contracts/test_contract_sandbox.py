@@ -1,0 +1,74 @@
+"""Write mode stays in the sandbox and removes what it created, also when a check fails on the way."""
+
+from __future__ import annotations
+
+import typing as t
+
+import httpx
+import pytest
+
+from contracts import runner
+from contracts.report import Results
+from tests.contracts.conftest import TOKENS, ASGIApp, served
+
+
+def update_ignored(app: ASGIApp) -> ASGIApp:
+    """GitLab: PUT on a release answers 200 with the release, and changes nothing."""
+
+    async def mutant(scope: dict[str, t.Any], receive: t.Any, send: t.Any) -> None:
+        parts = scope.get("path", "").split("/")
+        if scope["type"] == "http" and scope["method"] == "PUT" and parts[3:6:2] == ["projects", "releases"]:
+            scope = {**scope, "method": "GET"}
+        await app(scope, receive, send)
+
+    return mutant
+
+
+def created_again(app: ASGIApp) -> ASGIApp:
+    """Sentry: creating a known release again answers 201 instead of 208."""
+
+    async def mutant(scope: dict[str, t.Any], receive: t.Any, send: t.Any) -> None:
+        async def send_201(message: dict[str, t.Any]) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 208:
+                message = {**message, "status": 201}
+            await send(message)
+
+        await app(scope, receive, send_201)
+
+    return mutant
+
+
+def contents(url: str) -> set[str]:
+    gitlab = httpx.Client(base_url=f"{url}/api/v4/projects/24", headers={"PRIVATE-TOKEN": TOKENS["gitlab"]})
+    sentry = httpx.Client(base_url=f"{url}/api/0", headers={"Authorization": f"Bearer {TOKENS['sentry']}"})
+    with gitlab, sentry:
+        releases = gitlab.get("/releases", params={"per_page": 100}).json()
+        tags = gitlab.get("/repository/tags", params={"per_page": 100}).json()
+        versions = sentry.get("/organizations/my-org/releases/").json()
+        other_org = sentry.get("/organizations/other-org/releases/").json()
+    return (
+        {f"release {item['tag_name']}" for item in releases}
+        | {f"tag {item['name']}" for item in tags}
+        | {f"version {item['version']}" for item in versions}
+        | {f"other-org {item['version']}" for item in other_org}
+    )
+
+
+@pytest.mark.parametrize(
+    ("api", "mutant", "failing"),
+    [
+        pytest.param("gitlab", update_ignored, "update_is_visible", id="gitlab-update-ignored"),
+        pytest.param("sentry", created_again, "sentry_create_is_idempotent", id="sentry-create-not-idempotent"),
+    ],
+)
+def test_a_failing_check_still_leaves_the_sandbox_as_it_found_it(
+    api: str, mutant: t.Callable[[ASGIApp], ASGIApp], failing: str
+) -> None:
+    results = Results()
+    with served(mutant) as url:
+        before = contents(url)
+        runner.run(runner.RunOptions(apis=(api,), base_url=url, parts=("semantic",)), results.handle)
+        after = contents(url)
+    failures = results.apis[api].failures
+    assert failing in {failure.check for failure, _ in failures}, failures
+    assert after == before
