@@ -133,7 +133,10 @@ async def _send_changed(
     headers = [(key.decode("latin-1"), value.decode("latin-1")) for key, value in start.get("headers", [])]
     answer = Answer(scope, start["status"], headers, body)
     change(answer)
-    answer.set_header("content-length", str(len(answer.body)))
+    if answer.status in (204, 304):
+        answer.headers = [(key, value) for key, value in answer.headers if key.lower() != "content-length"]
+    else:
+        answer.set_header("content-length", str(len(answer.body)))
     raw = [(key.lower().encode("latin-1"), value.encode("latin-1")) for key, value in answer.headers]
     await send({"type": "http.response.start", "status": answer.status, "headers": raw})
     await send({"type": "http.response.body", "body": answer.body})
@@ -248,9 +251,10 @@ def _already_reported_as_created(answer: Answer) -> None:
 
 def _short_version_dropped(answer: Answer) -> None:
     if answer.status == 200:
-        body = answer.json()
-        body.pop("shortVersion", None)
-        answer.set_json(body)
+        releases = answer.json()
+        for release in releases:
+            del release["shortVersion"]
+        answer.set_json(releases)
 
 
 def _ids_as_strings(answer: Answer) -> None:
@@ -318,6 +322,7 @@ GL_RELEASES = "/projects/[^/]+/releases"
 GL_RELEASE = "/projects/[^/]+/releases/[^/]+"
 SN_RELEASES = "/organizations/[^/]+/releases/"
 SN_RELEASE = "/organizations/[^/]+/releases/[^/]+/"
+SN_PROJECT_RELEASES = "/projects/[^/]+/[^/]+/releases/"
 CK_RELEASES = "/projects/[^/]+/releases/"
 CK_RELEASE = "/projects/[^/]+/releases/[^/]+/"
 
@@ -384,11 +389,11 @@ MUTANTS: tuple[Mutant, ...] = (
         response=_already_reported_as_created,
     ),
     Mutant(
-        "sentry-release-without-short-version",
+        "sentry-project-releases-without-short-version",
         "sentry",
-        "a release fetched alone lacks the required field shortVersion",
-        (("GET /organizations/{organization_id_or_slug}/releases/{version}/", "response_schema_conformance"),),
-        route=Route("sentry", "GET", SN_RELEASE),
+        "the releases in a project's release list lack the required field shortVersion",
+        (("GET /projects/{organization_id_or_slug}/{project_id_or_slug}/releases/", "response_schema_conformance"),),
+        route=Route("sentry", "GET", SN_PROJECT_RELEASES),
         response=_short_version_dropped,
     ),
     Mutant(
