@@ -108,7 +108,7 @@ def run_api(profile: ApiProfile, options: RunOptions, emit: t.Callable[[Event], 
 
 
 def run_check(session: Session, check: Check, emit: t.Callable[[Event], None]) -> None:
-    session.check, session.exercised = check.name, []
+    session.check, session.exercised, session.last = check.name, [], None
     try:
         check.function(session)
     except ContractFailure as failure:
