@@ -24,13 +24,16 @@ serve: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+contract: $(STAMP)
+	$(BIN)/release-mock contract all
+
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 lint: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
 	$(BIN)/ruff check mockserver contracts tests bench
-	$(BIN)/mypy mockserver
+	$(BIN)/mypy mockserver contracts
 
 clean:
 	rm -rf $(VENV) build *.egg-info .hypothesis

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import pathlib
+import random
 import sys
 import typing as t
 
@@ -77,7 +78,8 @@ def options_from(arguments: argparse.Namespace) -> t.Any:
         sandboxes={apis[0]: sandbox} if sandbox else {},
         read_only=arguments.read_only,
         max_examples=arguments.max_examples or DEFAULT_MAX_EXAMPLES,
-        seed=arguments.seed,
+        # One seed for every API and part of the run, printed, so that the whole run can be repeated.
+        seed=arguments.seed if arguments.seed is not None else random.randrange(2**32),
     )
 
 

@@ -51,7 +51,8 @@ def configure(
     project = config.projects.override
     project.update(base_url=base_url, headers=dict(headers), workers=1)
     project.phases.update(phases=READ_PHASES if read_only else WRITE_PHASES)
-    project.checks.update(included_check_names=["all"])
+    # Every check is on by default; naming them all here ("all") would also switch back on the ones
+    # the settings file turns off for an operation, since an override wins over operation settings.
     project.generation.update(max_examples=max_examples)
     return config
 
@@ -74,7 +75,9 @@ def run(
             _report_scenario(profile.name, event.recorder, seen, emit)
         elif isinstance(event, events.NonFatalError):
             failure = ContractFailure("schemathesis", event.label or "-", f"{event.info.title}: {event.info.message}")
-            emit(CheckFailed(profile.name, failure, "schemathesis"))
+            if (failure.operation, failure.check, failure.message) not in seen:
+                seen.add((failure.operation, failure.check, failure.message))
+                emit(CheckFailed(profile.name, failure, "schemathesis"))
         elif isinstance(event, events.FatalError):
             failure = ContractFailure("schemathesis", "-", f"Schemathesis stopped: {event.exception}")
             emit(CheckFailed(profile.name, failure, "schemathesis"))

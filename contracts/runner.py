@@ -29,6 +29,8 @@ DEFAULT_MAX_EXAMPLES = 10
 """Examples per operation and phase: ``contract all`` against the mock stays well under two minutes."""
 
 STATEMACHINES = "contracts.statemachines"
+MACHINE = "(state machine)"
+"""Where a state machine's passing run is counted: it walks several operations, which it does not report."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,7 +108,7 @@ def run_api(profile: ApiProfile, options: RunOptions, emit: t.Callable[[Event], 
 
 
 def run_check(session: Session, check: Check, emit: t.Callable[[Event], None]) -> None:
-    session.check, session.exercised = check.name, []
+    session.check, session.exercised, session.last = check.name, [], None
     try:
         check.function(session)
     except ContractFailure as failure:
@@ -164,16 +166,16 @@ def run_statemachine(
     )
     for failure in failures:
         emit(CheckFailed(profile.name, _adopt(session, failure), "statemachine"))
-    emit(OperationTested(profile.name, "-", "statemachine"))
+    emit(OperationTested(profile.name, MACHINE, "statemachine"))
     if not failures:
-        emit(CheckPassed(profile.name, "-", "statemachine", "statemachine"))
+        emit(CheckPassed(profile.name, MACHINE, "statemachine", "statemachine"))
 
 
 def _adopt(session: Session, failure: t.Any) -> ContractFailure:
     """A state machine's failure as ours. Theirs may describe its request as text: ``"POST <url> <body>"``."""
     if isinstance(failure, ContractFailure):
         return failure
-    request, operation = failure.request, str(failure.operation)
+    request, operation = failure.request, str(failure.operation) or MACHINE
     if isinstance(request, str):
         method, _, rest = request.partition(" ")
         url, _, body = rest.partition(" ")

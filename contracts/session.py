@@ -35,6 +35,8 @@ class Session:
         self.index = OperationIndex.load(profile.spec)
         self.check = "setup"
         self.exercised: list[str] = []
+        self.last: httpx.Response | None = None
+        """The latest answer, which a failure without a response of its own points at."""
         self._token = token
         self._client = httpx.Client(timeout=timeout, follow_redirects=False)
 
@@ -70,6 +72,7 @@ class Session:
             method, self.base_url + path, params=params, json=json, files=files, headers=all_headers
         )
         self.exercised.append(self.operation_of(response.request))
+        self.last = response
         return response
 
     def get(self, path: str, **options: t.Any) -> httpx.Response:
@@ -97,6 +100,7 @@ class Session:
     # -- assertions --------------------------------------------------------------------------
 
     def fail(self, message: str, response: httpx.Response | None = None) -> t.NoReturn:
+        response = response if response is not None else self.last
         request = response.request if response is not None else None
         operation = self.operation_of(request) if request is not None else "-"
         raise ContractFailure(self.check, operation, message, request)
