@@ -10,6 +10,7 @@ import pytest
 from contracts import runner
 from contracts.report import Results
 from tests.contracts.conftest import TOKENS, ASGIApp, served
+from tests.contracts.test_statemachines import announcing_again_creates
 
 
 def update_ignored(app: ASGIApp) -> ASGIApp:
@@ -20,20 +21,6 @@ def update_ignored(app: ASGIApp) -> ASGIApp:
         if scope["type"] == "http" and scope["method"] == "PUT" and parts[3:6:2] == ["projects", "releases"]:
             scope = {**scope, "method": "GET"}
         await app(scope, receive, send)
-
-    return mutant
-
-
-def created_again(app: ASGIApp) -> ASGIApp:
-    """Sentry: creating a known release again answers 201 instead of 208."""
-
-    async def mutant(scope: dict[str, t.Any], receive: t.Any, send: t.Any) -> None:
-        async def send_201(message: dict[str, t.Any]) -> None:
-            if message["type"] == "http.response.start" and message["status"] == 208:
-                message = {**message, "status": 201}
-            await send(message)
-
-        await app(scope, receive, send_201)
 
     return mutant
 
@@ -58,7 +45,9 @@ def contents(url: str) -> set[str]:
     ("api", "mutant", "failing"),
     [
         pytest.param("gitlab", update_ignored, "update_is_visible", id="gitlab-update-ignored"),
-        pytest.param("sentry", created_again, "sentry_create_is_idempotent", id="sentry-create-not-idempotent"),
+        pytest.param(
+            "sentry", announcing_again_creates, "sentry_create_is_idempotent", id="sentry-create-not-idempotent"
+        ),
     ],
 )
 def test_a_failing_check_still_leaves_the_sandbox_as_it_found_it(
