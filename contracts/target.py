@@ -12,7 +12,7 @@ from .profiles import ApiProfile
 
 # Loggers that the mock's stack writes to for every oddly formed request a fuzzer sends; a contract
 # run reports through its own events, so they are quieted while the in-process mock serves.
-_NOISY_LOGGERS = ("uvicorn.error", "connexion.decorators.parameter", "python_multipart")
+NOISY_LOGGERS = ("uvicorn.error", "connexion.decorators.parameter", "python_multipart")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,12 +38,13 @@ def open_target(profile: ApiProfile, base_url: str | None = None, mount: str | N
 
     app = create_app(Settings(apis=(profile.name,), mounts={profile.name: path}, validate_responses=False))
     server = BackgroundServer(app)  # configures uvicorn's loggers, so before they are quieted
-    with _quiet(_NOISY_LOGGERS), server:
+    with quiet_loggers(NOISY_LOGGERS), server:
         yield Target(server.url, server.url + path)
 
 
 @contextlib.contextmanager
-def _quiet(names: t.Iterable[str]) -> t.Iterator[None]:
+def quiet_loggers(names: t.Iterable[str]) -> t.Iterator[None]:
+    """Silence these loggers for the duration (a served mock logs every rejected request)."""
     loggers = [logging.getLogger(name) for name in names]
     levels = [logger.level for logger in loggers]
     for logger in loggers:

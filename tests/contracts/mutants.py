@@ -16,7 +16,6 @@ import contextlib
 import dataclasses
 import io
 import json
-import logging
 import pathlib
 import re
 import time
@@ -29,6 +28,7 @@ import pytest
 
 from contracts import cli
 from contracts.profiles import PROFILES
+from contracts.target import NOISY_LOGGERS, quiet_loggers
 from mockserver import Settings, create_app
 from mockserver.exchange import Call, Reply
 from mockserver.plugin import discover_plugins
@@ -501,7 +501,6 @@ class Outcome:
 
 
 # Loggers the server writes to for every oddly formed request a fuzzer sends (as contracts.target quiets them).
-_NOISY_LOGGERS = ("uvicorn.error", "connexion.decorators.parameter", "python_multipart")
 
 
 def run_contract(api: str, mutant_id: str | None, junit: pathlib.Path) -> Outcome:
@@ -510,7 +509,7 @@ def run_contract(api: str, mutant_id: str | None, junit: pathlib.Path) -> Outcom
     app = BY_ID[mutant_id].build() if mutant_id is not None else mock_app(api)
     console = io.StringIO()
     server = BackgroundServer(app)  # configures uvicorn's loggers, so before they are quieted
-    with _quiet(_NOISY_LOGGERS), server, contextlib.redirect_stdout(console):
+    with quiet_loggers(NOISY_LOGGERS), server, contextlib.redirect_stdout(console):
         # The mock's token, given, so that a token in the environment (GITLAB_TOKEN, ...) plays no part.
         argv = [api, "--base-url", server.url, "--token", PROFILES[api].default_token]
         argv += ["--seed", str(SEED), "--max-examples", str(MAX_EXAMPLES), "--junit", str(junit)]
@@ -531,19 +530,6 @@ def read_junit(path: pathlib.Path) -> tuple[Failure, ...]:
             operation = classname[len(prefix) :] if classname.startswith(prefix) else classname
             failures.append(Failure(operation, case.get("name", ""), failure.get("message", "")))
     return tuple(failures)
-
-
-@contextlib.contextmanager
-def _quiet(names: t.Iterable[str]) -> t.Iterator[None]:
-    loggers = [logging.getLogger(name) for name in names]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.setLevel(logging.CRITICAL)
-    try:
-        yield
-    finally:
-        for logger, level in zip(loggers, levels, strict=True):
-            logger.setLevel(level)
 
 
 # -- the report --------------------------------------------------------------------------------
