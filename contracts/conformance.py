@@ -9,18 +9,25 @@ one its CLI drives (``schemathesis.engine.from_schema``), so a run here finds wh
 
 from __future__ import annotations
 
+import contextlib
 import tomllib
 import typing as t
 
 import schemathesis
+from schemathesis import Case
 from schemathesis.config import SchemathesisConfig
+from schemathesis.core import NotSet
 from schemathesis.core.failures import Failure
 from schemathesis.engine import Status, events, from_schema
 from schemathesis.engine.recorder import Request, ScenarioRecorder
+from schemathesis.hooks import GLOBAL_HOOK_DISPATCHER, HookContext
 
 from .events import CheckFailed, CheckPassed, Event, OperationTested
 from .failures import ContractFailure, RequestRecord
 from .profiles import ApiProfile
+from .sandbox import SandboxGuard, SandboxViolation
+
+REFUSED = "the sandbox guard did not send"
 
 WRITE_PHASES = ["examples", "coverage", "fuzzing", "stateful"]
 READ_PHASES = ["examples", "coverage", "fuzzing"]
@@ -62,17 +69,29 @@ def run(
     config: SchemathesisConfig,
     *,
     read_only: bool,
+    guard: SandboxGuard,
     emit: t.Callable[[Event], None],
 ) -> None:
-    """Run every phase and report each case's checks as they finish; failures carry the request that showed them."""
+    """Run every phase and report each case's checks as they finish; failures carry the request that showed them.
+
+    Every case, whichever phase made it, passes ``guard`` first: a write it refuses is dropped
+    before it is sent (and counted), and every answer tells it what the run created.
+    """
     schema: schemathesis.BaseSchema = schemathesis.openapi.from_path(profile.spec, config=config)
     if read_only:
         # An exclusion, as inclusions are alternatives: one more would add to what the settings select.
         schema = schema.exclude(method=["POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "QUERY"])
+    with guarded(schema, guard):
+        _execute(profile, schema, emit)
+
+
+def _execute(profile: ApiProfile, schema: schemathesis.BaseSchema, emit: t.Callable[[Event], None]) -> None:
     seen: set[tuple[str, str, str]] = set()
     for event in from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished):
             _report_scenario(profile.name, event.recorder, seen, emit)
+        elif isinstance(event, events.NonFatalError) and REFUSED in event.info.message:
+            continue  # the examples phase does not filter its cases: the guard refused (and counted) one
         elif isinstance(event, events.NonFatalError):
             failure = ContractFailure("schemathesis", event.label or "-", f"{event.info.title}: {event.info.message}")
             if (failure.operation, failure.check, failure.message) not in seen:
@@ -81,6 +100,53 @@ def run(
         elif isinstance(event, events.FatalError):
             failure = ContractFailure("schemathesis", "-", f"Schemathesis stopped: {event.exception}")
             emit(CheckFailed(profile.name, failure, "schemathesis"))
+
+
+@contextlib.contextmanager
+def guarded(schema: schemathesis.BaseSchema, guard: SandboxGuard) -> t.Iterator[None]:
+    """Every case of ``schema`` passes ``guard`` twice: when it is made, and again just before it is sent.
+
+    ``filter_case`` drops a refused case as it is generated (counted by the guard), so the phases go
+    on with the next one. ``before_call`` is the backstop for a case that reaches the transport some
+    other way: it raises, and the request is not sent. ``after_call`` tells the guard what was created.
+    The verdict reads the path as it goes on the wire, since Schemathesis keeps path parameters
+    percent-encoded.
+    """
+
+    def verdict(case: Case) -> str | None:
+        template, params = guard.route_path(case.formatted_path)
+        return guard.verdict(case.method, template, params, _body(case))
+
+    def sandboxed(context: HookContext, case: Case) -> bool:
+        reason = verdict(case)
+        if reason is not None:
+            guard.refuse(f"{case.method.upper()} {case.operation.path}", reason)
+        return reason is None
+
+    def before_call(context: HookContext, case: Case, kwargs: dict[str, t.Any]) -> None:
+        if case.operation.schema.hooks is not schema.hooks:
+            return  # another run's schema, in this process
+        reason = verdict(case)
+        if reason is not None:
+            guard.refuse(f"{case.method.upper()} {case.operation.path}", reason)
+            raise SandboxViolation(f"{REFUSED} {case.method.upper()} {case.formatted_path}: {reason}")
+
+    def after_call(context: HookContext, case: Case, response: t.Any) -> None:
+        template, _ = guard.route_path(case.formatted_path)
+        guard.record(case.method, template, _body(case), response.status_code)
+
+    schema.hooks.register_hook_with_name(sandboxed, "filter_case")
+    schema.hooks.register_hook_with_name(after_call, "after_call")
+    # Schemathesis dispatches before_call only to global hooks: registered for this run, and gone after it.
+    GLOBAL_HOOK_DISPATCHER.register_hook_with_name(before_call, "before_call")
+    try:
+        yield
+    finally:
+        GLOBAL_HOOK_DISPATCHER.unregister(before_call)
+
+
+def _body(case: Case) -> t.Any:
+    return None if isinstance(case.body, NotSet) else case.body
 
 
 def _report_scenario(

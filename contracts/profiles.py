@@ -7,6 +7,8 @@ import os
 import pathlib
 import typing as t
 
+from .sandbox import SandboxRules
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
 SETTINGS = pathlib.Path(__file__).resolve().parent
@@ -30,6 +32,8 @@ class ApiProfile:
     """Where write mode may create and delete: ``project`` (and ``org`` for Sentry)."""
     sandbox_flags: tuple[str, ...]
     """Which of ``--project`` / ``--org`` this API takes."""
+    sandbox_rules: SandboxRules
+    """Where writes may go and how they name what they act on (see ``contracts.sandbox``)."""
     schemathesis_pins: t.Sequence[t.Mapping[str, t.Any]] = ()
     """``[[operations]]`` entries that pin Schemathesis' path parameters to the sandbox (values formatted from it).
 
@@ -75,6 +79,12 @@ GITLAB = ApiProfile(
     default_token="glpat-maintainer-000000000001",
     sandbox={"project": "24"},
     sandbox_flags=("project",),
+    sandbox_rules=SandboxRules(
+        scopes={"/projects/{id}": {"id": "project"}},
+        # A release lives on its tag: the tag's name is the release's, and deleting the tag deletes it.
+        resources={"tag_name": "/projects/{id}/repository/tags/{tag_name}"},
+        creates={"createRelease": "tag_name", "createRepositoryTag": "tag_name"},
+    ),
     # Every project-scoped operation writes (or reads) only in the sandbox project; /groups/{id} is read-only.
     schemathesis_pins=({"include-path-regex": "^/projects/\\{id\\}", "parameters": {"path.id": "{project}"}},),
 )
@@ -89,6 +99,19 @@ SENTRY = ApiProfile(
     default_token="sntrys-mock-admin-00000000000000001",
     sandbox={"org": "my-org", "project": "my-project"},
     sandbox_flags=("org", "project"),
+    sandbox_rules=SandboxRules(
+        scopes={
+            "/organizations/{organization_id_or_slug}": {"organization_id_or_slug": "org"},
+            "/projects/{organization_id_or_slug}/{project_id_or_slug}": {
+                "organization_id_or_slug": "org",
+                "project_id_or_slug": "project",
+            },
+        },
+        resources={"version": "/organizations/{organization_id_or_slug}/releases/{version}/"},
+        creates={"createOrganizationRelease": "version"},
+        # A release or deploy names its projects: only the sandbox project may be among them.
+        body_scope={"projects": "project"},
+    ),
     # One entry for both: where two entries match an operation, Schemathesis keeps one's parameters.
     schemathesis_pins=(
         {
@@ -108,6 +131,11 @@ CHKK = ApiProfile(
     default_token="chkk-all-projects-token-0001",
     sandbox={"project": "proj_a858f4d4-6e5b-4ab5-8d92-e9715b584ec1"},
     sandbox_flags=("project",),
+    # Chkk's spec only reads; the guard still stands between its releases and any write a phase invents.
+    sandbox_rules=SandboxRules(
+        scopes={"/projects/{project}": {"project": "project"}},
+        resources={"release": "/projects/{project}/releases/{release}/"},
+    ),
     # Chkk's API only reads, so Schemathesis may roam over any Project id it generates.
 )
 

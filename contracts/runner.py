@@ -1,34 +1,33 @@
 """Runs the contract suites for one API after another and emits events; it never prints.
 
 Per API: (1) Schemathesis, every check; (2) the semantic checks of ``contracts.checks``; (3) the
-Hypothesis state machine of ``contracts.statemachines``, when that module exists. In write mode
-the sandbox is inventoried first and whatever a part left in it is removed after that part, even
-when the part failed.
+Hypothesis state machine of ``contracts.statemachines``, when the API has one. In write mode the
+sandbox is inventoried first and whatever a part left in it is removed after that part, even when
+the part failed. All three parts send through one ``SandboxGuard`` (``contracts.sandbox``), so no
+write of any of them reaches a resource outside the sandbox or one the run did not create.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import importlib
 import time
 import typing as t
 
 import httpx
 
-from . import conformance
+from . import conformance, statemachines
 from .checks import Check, Inventory, checks_for, inventory_for
 from .events import ApiFinished, ApiStarted, CheckFailed, CheckPassed, Event, Finished, OperationTested, PartSkipped
-from .failures import ContractFailure, RequestRecord
+from .failures import ContractFailure
 from .operations import OperationIndex
 from .profiles import PROFILES, ApiProfile
 from .session import Session
-from .target import Target, open_target
+from .target import open_target
 
 DEFAULT_MAX_EXAMPLES = 10
 """Examples per operation and phase: ``contract all`` against the mock stays well under two minutes."""
 
-STATEMACHINES = "contracts.statemachines"
 MACHINE = "(state machine)"
 """Where a state machine's passing run is counted: it walks several operations, which it does not report."""
 
@@ -93,7 +92,7 @@ def run_api(profile: ApiProfile, options: RunOptions, emit: t.Callable[[Event], 
         with Session(profile, base_url, token, sandbox, read_only=options.read_only) as session:
             with _sandbox_kept_clean(session, inventory_for(profile.name), redacting):
                 if "schemathesis" in options.parts:
-                    conformance.run(profile, config, read_only=options.read_only, emit=redacting)
+                    conformance.run(profile, config, read_only=options.read_only, guard=session.guard, emit=redacting)
             if "semantic" in options.parts:
                 for each in checks_for(profile.name):
                     if each.writes and options.read_only:
@@ -103,7 +102,9 @@ def run_api(profile: ApiProfile, options: RunOptions, emit: t.Callable[[Event], 
                         run_check(session, each, redacting)
             if "statemachine" in options.parts:
                 with _sandbox_kept_clean(session, inventory_for(profile.name), redacting):
-                    run_statemachine(profile, session, target, sandbox, options.max_examples, seed, redacting)
+                    run_statemachine(profile, session, options.max_examples, seed, redacting)
+            if session.guard.refused:
+                redacting(PartSkipped(profile.name, "sandbox_guard", _refusals(session)))
     emit(ApiFinished(profile.name, time.monotonic() - started))
 
 
@@ -130,64 +131,33 @@ def run_check(session: Session, check: Check, emit: t.Callable[[Event], None]) -
 
 
 def run_statemachine(
-    profile: ApiProfile,
-    session: Session,
-    target: Target,
-    sandbox: t.Mapping[str, str],
-    max_examples: int,
-    seed: int | None,
-    emit: t.Callable[[Event], None],
+    profile: ApiProfile, session: Session, max_examples: int, seed: int | None, emit: t.Callable[[Event], None]
 ) -> None:
-    """``contracts.statemachines.run(api, base_url, headers, sandbox, max_examples, seed)``, if it is there.
+    """The API's state machine, through the run's session (its mount, token, sandbox and guard).
 
-    Its ``base_url`` is the server's root (it adds the API's mount). A machine may write, so in
-    read-only mode it only runs for an API whose spec has nothing but reads.
+    A machine may write, so in read-only mode it only runs for an API whose spec has nothing but reads.
     """
     if session.read_only and not all(operation.reads for operation in session.index.operations):
         emit(PartSkipped(profile.name, "statemachine", "creates releases; skipped in read-only mode"))
         return
-    try:
-        module = importlib.import_module(STATEMACHINES)
-    except ModuleNotFoundError as error:
-        if error.name != STATEMACHINES:
-            raise
-        emit(PartSkipped(profile.name, "statemachine", f"{STATEMACHINES} is not there yet"))
+    if profile.name not in statemachines.machines():
+        emit(PartSkipped(profile.name, "statemachine", f"contracts.statemachines has no {profile.name} module"))
         return
-    if not hasattr(module, "run"):
-        emit(PartSkipped(profile.name, "statemachine", f"{STATEMACHINES} has no run()"))
-        return
-    failures = module.run(
-        api=profile.name,
-        base_url=target.root,
-        headers=session.auth_headers,
-        sandbox=dict(sandbox),
-        max_examples=max_examples,
-        seed=seed,
-    )
+    session.check = "statemachine"
+    failures = statemachines.run(profile.name, session, max_examples, seed)
     for failure in failures:
-        emit(CheckFailed(profile.name, _adopt(session, failure), "statemachine"))
+        emit(CheckFailed(profile.name, failure, "statemachine"))
     emit(OperationTested(profile.name, MACHINE, "statemachine"))
     if not failures:
         emit(CheckPassed(profile.name, MACHINE, "statemachine", "statemachine"))
 
 
-def _adopt(session: Session, failure: t.Any) -> ContractFailure:
-    """A state machine's failure as ours. Theirs may describe its request as text: ``"POST <url> <body>"``."""
-    if isinstance(failure, ContractFailure):
-        return failure
-    request, operation = failure.request, str(failure.operation) or MACHINE
-    if isinstance(request, str):
-        method, _, rest = request.partition(" ")
-        url, _, body = rest.partition(" ")
-        if method and url:
-            headers = {**session.auth_headers, **({"Content-Type": "application/json"} if body else {})}
-            request = RequestRecord(method, url, tuple(headers.items()), body.encode() if body else None)
-            operation = session.operation_of(httpx.Request(method, url))
-        else:
-            request = None
-    with contextlib.suppress(KeyError):
-        operation = session.index.by_id(operation).label
-    return ContractFailure(str(failure.check), operation, str(failure.message), request)
+def _refusals(session: Session, shown: int = 5) -> str:
+    """What the guard kept from being sent: how many writes, and the most frequent reasons."""
+    refused = session.guard.refused
+    reasons = "; ".join(f"{label}: {reason} (x{count})" for (label, reason), count in refused.most_common(shown))
+    more = f"; and {len(refused) - shown} more" if len(refused) > shown else ""
+    return f"{sum(refused.values())} generated writes outside the sandbox were not sent: {reasons}{more}"
 
 
 @contextlib.contextmanager

@@ -9,9 +9,10 @@ import urllib.parse
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
-from .base import MAX_PAGES, ContractFailure, Reply, Session, bind, run_machine
+from ..failures import ContractFailure
+from ..session import Reply, Session
+from .base import MAX_PAGES, bind, call, run_machine
 
-MOUNT = "/chkk"
 FULL_PAGE = 1000
 
 page_sizes = st.integers(min_value=1, max_value=10) | st.sampled_from([100, FULL_PAGE])
@@ -81,7 +82,7 @@ class ChkkReleases(RuleBasedStateMachine):
     def read_page_again(self) -> None:
         assert self.walk is not None and self.walk.last_token is not None
         params = {"page_size": self.walk.page_size, "continuation_token": self.walk.last_token}
-        reply = self.api.call("listProjectReleases", "GET", self.target.releases_path, params=params)
+        reply = call(self.api, "GET", self.target.releases_path, params=params)
         page, _ = self.page(reply, "page_replay_stable", self.walk.page_size)
         if page != self.walk.last_page:
             reply.fail("page_replay_stable", "the same continuation_token gave a different page the second time")
@@ -124,7 +125,7 @@ class ChkkReleases(RuleBasedStateMachine):
         params: dict[str, t.Any] = {"page_size": walk.page_size}
         if walk.token is not None:
             params["continuation_token"] = walk.token
-        reply = self.api.call("listProjectReleases", "GET", self.target.releases_path, params=params)
+        reply = call(self.api, "GET", self.target.releases_path, params=params)
         page, token = self.page(reply, "page_shape", walk.page_size)
         seen = {key(release) for release in walk.releases}
         repeated = sorted(key(release) for release in page if key(release) in seen)
@@ -150,9 +151,7 @@ class ChkkReleases(RuleBasedStateMachine):
         return page, token
 
     def read_back(self, listed: dict[str, t.Any], release: str, check: str) -> None:
-        reply = self.api.call(
-            "getProjectRelease", "GET", f"{self.target.releases_path}{urllib.parse.quote(release, safe='')}/"
-        )
+        reply = call(self.api, "GET", f"{self.target.releases_path}{urllib.parse.quote(release, safe='')}/")
         reply.expect_status(check, 200)
         body = reply.object(check)
         if body != listed:
@@ -160,14 +159,9 @@ class ChkkReleases(RuleBasedStateMachine):
             reply.fail(check, f"{key(listed)} differs from its listed entry in {differing}")
 
 
-def run(
-    base_url: str, headers: dict[str, str], sandbox: dict[str, str], max_examples: int, seed: int | None
-) -> list[ContractFailure]:
-    project = sandbox.get("project")
+def run(session: Session, max_examples: int, seed: int | None) -> list[ContractFailure]:
+    """Walk the sandbox Project's release list (``session.sandbox["project"]``) and read releases back; reads only."""
+    project = session.sandbox.get("project")
     if not project:
         raise ValueError('the Chkk machine needs sandbox={"project": "proj_<uuid>"}')
-    session = Session(base_url, MOUNT, headers)
-    try:
-        return run_machine(bind(ChkkReleases, target=Target(session, project)), max_examples=max_examples, seed=seed)
-    finally:
-        session.close()
+    return run_machine(bind(ChkkReleases, target=Target(session, project)), max_examples=max_examples, seed=seed)

@@ -12,9 +12,11 @@ import urllib.parse
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, rule
 
-from .base import MAX_PAGES, CheckFailed, ContractFailure, Reply, Session, bind, parse_links, parse_time, run_machine
+from ..failures import ContractFailure
+from ..links import MalformedLink, parse_links
+from ..session import Reply, Session
+from .base import MAX_PAGES, bind, call, parse_time, run_machine
 
-MOUNT = "/api/v4"
 LINK_TYPES = ("other", "runbook", "image", "package")
 # Far enough from now that `upcoming_release` cannot depend on clock skew.
 CLOCK_MARGIN = dt.timedelta(days=1)
@@ -86,7 +88,7 @@ class GitLabReleases(RuleBasedStateMachine):
         body.update({key: value for key, value in (("name", name), ("description", description)) if value is not None})
         if released_at is not None:
             body["released_at"] = released_at.isoformat().replace("+00:00", "Z")
-        reply = self.api.call("createRelease", "POST", self.target.releases_path, json=body)
+        reply = call(self.api, "POST", self.target.releases_path, json=body)
         self.created.append(tag)
         reply.expect_status("created_release_matches_request", 201)
         expected = Expected(tag, name or tag, description, released_at)
@@ -98,13 +100,13 @@ class GitLabReleases(RuleBasedStateMachine):
 
     @rule(tag=releases)
     def get_release(self, tag: str) -> None:
-        reply = self.api.call("getRelease", "GET", self.path(tag))
+        reply = call(self.api, "GET", self.path(tag))
         reply.expect_status("release_matches_model", 200)
         self.compare(reply, "release_matches_model", reply.object("release_matches_model"), self.model[tag])
 
     @rule(tag=releases, changes=st.fixed_dictionaries({}, optional={"name": names, "description": texts}).filter(bool))
     def update_release(self, tag: str, changes: dict[str, str]) -> None:
-        reply = self.api.call("updateRelease", "PUT", self.path(tag), json=changes)
+        reply = call(self.api, "PUT", self.path(tag), json=changes)
         reply.expect_status("update_is_visible", 200)
         known = self.model[tag]
         expected = dataclasses.replace(
@@ -121,7 +123,7 @@ class GitLabReleases(RuleBasedStateMachine):
             body["link_type"] = link_type
         if direct:
             body["direct_asset_path"] = f"/bin/asset-{number}"
-        reply = self.api.call("createReleaseLink", "POST", f"{self.path(tag)}/assets/links", json=body)
+        reply = call(self.api, "POST", f"{self.path(tag)}/assets/links", json=body)
         reply.expect_status("link_added_to_release", 201)
         link = reply.object("link_added_to_release")
         wanted_type = link_type or "other"
@@ -139,7 +141,7 @@ class GitLabReleases(RuleBasedStateMachine):
 
     @rule(target=deleted, tag=consumes(releases))
     def delete_release(self, tag: str) -> str:
-        reply = self.api.call("deleteRelease", "DELETE", self.path(tag))
+        reply = call(self.api, "DELETE", self.path(tag))
         reply.expect_status("delete_returns_release", 200)
         self.compare(reply, "delete_returns_release", reply.object("delete_returns_release"), self.model.pop(tag))
         self.expect_gone(tag)
@@ -152,7 +154,7 @@ class GitLabReleases(RuleBasedStateMachine):
     @rule(target=releases, tag=consumes(deleted))
     def create_release_on_kept_tag(self, tag: str) -> str:
         # Deleting a release keeps its tag, so a new release on it needs no `ref`.
-        reply = self.api.call("createRelease", "POST", self.target.releases_path, json={"tag_name": tag})
+        reply = call(self.api, "POST", self.target.releases_path, json={"tag_name": tag})
         reply.expect_status("deleted_release_keeps_tag", 201)
         expected = Expected(tag, tag, None, None)
         self.compare(
@@ -188,14 +190,17 @@ class GitLabReleases(RuleBasedStateMachine):
         url = self.target.releases_path
         params: dict[str, t.Any] | None = {"per_page": per_page}
         for _ in range(MAX_PAGES):
-            reply = self.api.call("listReleases", "GET", url, params=params)
+            reply = call(self.api, "GET", url, params=params)
             reply.expect_status("pagination_link_next", 200)
             page = reply.array("pagination_link_next")
             if len(page) > per_page:
                 reply.fail("pagination_link_next", f"{len(page)} releases on a page of {per_page}")
             listed.extend((reply, item) for item in page if isinstance(item, dict))
-            links = parse_links(reply.response.headers.get("link", ""))
-            following = next((link["url"] for link in links if link.get("rel") == "next"), None)
+            try:
+                links = parse_links(reply.response.headers.get("link", ""))
+            except MalformedLink as error:
+                reply.fail("pagination_link_next", f"the Link header does not parse: {error}")
+            following = links["next"].url if "next" in links else None
             if following is None:
                 return reply, listed
             if not self.api.same_origin(following):
@@ -204,7 +209,7 @@ class GitLabReleases(RuleBasedStateMachine):
         reply.fail("pagination_link_next", f"still a rel=next link after {MAX_PAGES} pages")
 
     def expect_gone(self, tag: str) -> None:
-        reply = self.api.call("getRelease", "GET", self.path(tag))
+        reply = call(self.api, "GET", self.path(tag))
         reply.expect_status("deleted_release_answers_404", 404)
 
     def compare(self, reply: Reply, check: str, release: dict[str, t.Any], expected: Expected) -> None:
@@ -240,11 +245,13 @@ class GitLabReleases(RuleBasedStateMachine):
         project = urllib.parse.quote(self.target.project, safe="")
         for tag in self.created:
             try:
-                release = self.api.call("deleteRelease", "DELETE", self.path(tag))
+                release = call(self.api, "DELETE", self.path(tag))
                 tag_path = f"/projects/{project}/repository/tags/{urllib.parse.quote(tag, safe='')}"
-                removal = self.api.call("deleteRepositoryTag", "DELETE", tag_path)
-            except CheckFailed as failed:
-                self.target.leftovers.append(dataclasses.replace(failed.failure(), check="cleanup"))
+                removal = call(self.api, "DELETE", tag_path)
+            except ContractFailure as failed:
+                self.target.leftovers.append(
+                    ContractFailure("cleanup", failed.operation, failed.message, failed.request)
+                )
                 continue
             # 403 and 404: no release left on the tag; deleting the tag removes any release that remained.
             for reply, fine in ((release, (200, 403, 404)), (removal, (204, 404))):
@@ -253,27 +260,22 @@ class GitLabReleases(RuleBasedStateMachine):
                     self.target.leftovers.append(ContractFailure("cleanup", reply.operation, message, reply.request))
 
 
-def run(
-    base_url: str, headers: dict[str, str], sandbox: dict[str, str], max_examples: int, seed: int | None
-) -> list[ContractFailure]:
-    project = sandbox.get("project")
+def run(session: Session, max_examples: int, seed: int | None) -> list[ContractFailure]:
+    """Create, change and delete releases in the sandbox project (``session.sandbox["project"]``), then clean up."""
+    project = session.sandbox.get("project")
     if not project:
         raise ValueError('the GitLab machine needs sandbox={"project": "<id or URL-encoded path>"}')
-    session = Session(base_url, MOUNT, headers)
     try:
-        try:
-            target = Target(session, project, default_branch(session, project))
-        except CheckFailed as failed:
-            return [failed.failure()]
-        failures = run_machine(bind(GitLabReleases, target=target), max_examples=max_examples, seed=seed)
-        return failures + list(dict.fromkeys(target.leftovers))
-    finally:
-        session.close()
+        target = Target(session, project, default_branch(session, project))
+    except ContractFailure as failed:
+        return [ContractFailure(failed.check, failed.operation, failed.message, failed.request)]
+    failures = run_machine(bind(GitLabReleases, target=target), max_examples=max_examples, seed=seed)
+    return failures + list(target.leftovers)
 
 
 def default_branch(session: Session, project: str) -> str:
     """The sandbox project's default branch, read once: new tags are made from it."""
-    reply = session.call("getProject", "GET", f"/projects/{urllib.parse.quote(project, safe='')}")
+    reply = call(session, "GET", f"/projects/{urllib.parse.quote(project, safe='')}")
     reply.expect_status("sandbox_project", 200)
     branch = reply.object("sandbox_project").get("default_branch")
     if not isinstance(branch, str) or not branch:

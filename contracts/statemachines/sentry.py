@@ -13,9 +13,11 @@ import urllib.parse
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, rule
 
-from .base import MAX_PAGES, CheckFailed, ContractFailure, Reply, Session, bind, parse_links, parse_time, run_machine
+from ..failures import ContractFailure
+from ..links import MalformedLink, parse_links
+from ..session import Reply, Session
+from .base import MAX_PAGES, bind, call, parse_time, run_machine
 
-MOUNT = "/api/0"
 # Version shapes Sentry reads differently (plain, package@semver, with build metadata, with spaces),
 # all starting with the machine's own prefix, so that `query=<prefix>` lists exactly its releases.
 SHAPES = ("{prefix}-{n}", "{prefix}@1.{n}.0", "{prefix}@2.0.0+build.{n}", "{prefix} rc {n}")
@@ -88,22 +90,22 @@ class SentryReleases(RuleBasedStateMachine):
 
     @rule(version=releases)
     def get_release(self, version: str) -> None:
-        reply = self.api.call("getOrganizationRelease", "GET", self.path(version))
+        reply = call(self.api, "GET", self.path(version))
         reply.expect_status("release_matches_model", 200)
         self.compare(reply, "release_matches_model", reply.object("release_matches_model"), self.model[version])
 
     @rule(version=releases, when=moments)
     def finalize_release(self, version: str, when: dt.datetime) -> None:
         body = {"dateReleased": when.isoformat().replace("+00:00", "Z")}
-        reply = self.api.call("updateOrganizationRelease", "PUT", self.path(version), json=body)
+        reply = call(self.api, "PUT", self.path(version), json=body)
         reply.expect_status("update_is_visible", 200)
         self.model[version].date_released = when
         self.compare(reply, "update_is_visible", reply.object("update_is_visible"), self.model[version])
 
     @rule(version=releases, environment=st.sampled_from(["production", "staging", "contract-test"]))
     def add_deploy(self, version: str, environment: str) -> None:
-        reply = self.api.call(
-            "createOrganizationReleaseDeploy",
+        reply = call(
+            self.api,
             "POST",
             f"{self.path(version)}deploys/",
             json={"environment": environment},
@@ -115,7 +117,7 @@ class SentryReleases(RuleBasedStateMachine):
         expected = self.model[version]
         expected.deploy_count += 1
         expected.last_deploy = deploy["id"]
-        reply = self.api.call("getOrganizationRelease", "GET", self.path(version))
+        reply = call(self.api, "GET", self.path(version))
         reply.expect_status("deploy_is_counted", 200)
         self.compare(reply, "deploy_is_counted", reply.object("deploy_is_counted"), expected)
 
@@ -145,27 +147,30 @@ class SentryReleases(RuleBasedStateMachine):
         url = self.target.releases_path
         params: dict[str, t.Any] | None = {"query": self.prefix, "per_page": per_page}
         for _ in range(MAX_PAGES):
-            reply = self.api.call("listOrganizationReleases", "GET", url, params=params)
+            reply = call(self.api, "GET", url, params=params)
             reply.expect_status("pagination_cursor", 200)
             page = reply.array("pagination_cursor")
             if len(page) > per_page:
                 reply.fail("pagination_cursor", f"{len(page)} releases on a page of {per_page}")
             listed.extend((reply, item) for item in page if isinstance(item, dict))
-            links = {link.get("rel"): link for link in parse_links(reply.response.headers.get("link", ""))}
+            try:
+                links = parse_links(reply.response.headers.get("link", ""))
+            except MalformedLink as error:
+                reply.fail("pagination_cursor", f"the Link header does not parse: {error}")
             if "previous" not in links or "next" not in links:
                 reply.fail(
                     "pagination_cursor", f"Link should name previous and next: {reply.response.headers.get('link')!r}"
                 )
-            if links["next"].get("results") != "true":
+            if links["next"].params.get("results") != "true":
                 return reply, listed
-            if not self.api.same_origin(links["next"]["url"]):
-                reply.fail("pagination_cursor", f"the next link leads to another server: {links['next']['url']}")
-            url, params = links["next"]["url"], None
+            if not self.api.same_origin(links["next"].url):
+                reply.fail("pagination_cursor", f"the next link leads to another server: {links['next'].url}")
+            url, params = links["next"].url, None
         reply.fail("pagination_cursor", f"the next cursor still has results after {MAX_PAGES} pages")
 
     @rule(target=deleted, version=consumes(releases))
     def delete_release(self, version: str) -> str:
-        reply = self.api.call("deleteOrganizationRelease", "DELETE", self.path(version))
+        reply = call(self.api, "DELETE", self.path(version))
         reply.expect_status("delete_answers_204", 204)
         del self.model[version]
         self.expect_gone(version)
@@ -187,14 +192,14 @@ class SentryReleases(RuleBasedStateMachine):
         body: dict[str, t.Any] = {"version": version, "projects": [self.target.project]}
         if ref is not None:
             body["ref"] = ref
-        reply = self.api.call("createOrganizationRelease", "POST", self.target.releases_path, json=body)
+        reply = call(self.api, "POST", self.target.releases_path, json=body)
         reply.expect_status(check, status)
         expected = known or Expected(version, ref)
         self.compare(reply, check, reply.object(check), expected)
         return expected
 
     def expect_gone(self, version: str) -> None:
-        reply = self.api.call("getOrganizationRelease", "GET", self.path(version))
+        reply = call(self.api, "GET", self.path(version))
         reply.expect_status("deleted_release_answers_404", 404)
 
     def compare(self, reply: Reply, check: str, release: dict[str, t.Any], expected: Expected) -> None:
@@ -244,25 +249,22 @@ class SentryReleases(RuleBasedStateMachine):
         """Delete every release this example created, whatever happened; record what stays."""
         for version in self.created:
             try:
-                reply = self.api.call("deleteOrganizationRelease", "DELETE", self.path(version))
-            except CheckFailed as failed:
-                self.target.leftovers.append(dataclasses.replace(failed.failure(), check="cleanup"))
+                reply = call(self.api, "DELETE", self.path(version))
+            except ContractFailure as failed:
+                self.target.leftovers.append(
+                    ContractFailure("cleanup", failed.operation, failed.message, failed.request)
+                )
                 continue
             if reply.status not in (204, 404):
                 message = f"could not remove {version}: status {reply.status}"
                 self.target.leftovers.append(ContractFailure("cleanup", reply.operation, message, reply.request))
 
 
-def run(
-    base_url: str, headers: dict[str, str], sandbox: dict[str, str], max_examples: int, seed: int | None
-) -> list[ContractFailure]:
-    org, project = sandbox.get("org"), sandbox.get("project")
+def run(session: Session, max_examples: int, seed: int | None) -> list[ContractFailure]:
+    """Announce, finalize, deploy and delete releases of the sandbox (``org`` and ``project``), then clean up."""
+    org, project = session.sandbox.get("org"), session.sandbox.get("project")
     if not org or not project:
         raise ValueError('the Sentry machine needs sandbox={"org": "<slug>", "project": "<slug>"}')
-    session = Session(base_url, MOUNT, headers)
-    try:
-        target = Target(session, org, project)
-        failures = run_machine(bind(SentryReleases, target=target), max_examples=max_examples, seed=seed)
-        return failures + list(dict.fromkeys(target.leftovers))
-    finally:
-        session.close()
+    target = Target(session, org, project)
+    failures = run_machine(bind(SentryReleases, target=target), max_examples=max_examples, seed=seed)
+    return failures + list(target.leftovers)

@@ -1,0 +1,219 @@
+"""The sandbox guard: a write a run sends must act inside the sandbox, on nothing there that the run did not make.
+
+Every request of every part of a run passes ``SandboxGuard.verdict`` before it is sent:
+Schemathesis' cases through a ``filter_case`` hook (a refused case is never sent, and is counted),
+the semantic checks and the state machines through the transport of their ``Session`` (a refused
+request is a failure of the check that tried it). Reads may go anywhere. A write is allowed when
+
+- its path lies below one of the API's sandbox scopes (``/projects/{id}/...`` with ``id`` the
+  sandbox project), never on the scope itself;
+- the first resource its path names after the scope (a release's ``tag_name`` or ``version``) was
+  created by this run, or does not exist (a probe, a GET, answers 404); a path that names no such
+  resource is allowed only for the operations that create one, under the same rule for the name in
+  their body;
+- the body links nothing outside the sandbox (Sentry's ``projects``).
+
+The rules are data (``SandboxRules`` in each API's profile), so that a new operation in a spec is
+refused until the rules say whom its resources belong to.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import json
+import re
+import threading
+import typing as t
+import urllib.parse
+
+import httpx
+
+from .operations import READ_METHODS, OperationIndex, fill
+
+SAFE_METHODS = READ_METHODS | {"OPTIONS", "TRACE"}
+"""Methods that change nothing (RFC 9110); any other one, known or not, is treated as a write."""
+
+
+@dataclasses.dataclass(frozen=True)
+class SandboxRules:
+    """Where an API's sandbox is, and how a write names the resource it acts on."""
+
+    scopes: t.Mapping[str, t.Mapping[str, str]]
+    """Path prefix -> {its path parameter: the sandbox key whose value it must have}."""
+    resources: t.Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """Path parameter naming a resource -> the path (a template) that reads it: 404 there means absent."""
+    creates: t.Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """operationId -> the body field that names the resource it creates (one of ``resources``)."""
+    body_scope: t.Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """Body field -> the sandbox key every item of it (a list) must equal."""
+
+
+class SandboxViolation(RuntimeError):
+    """A check or state machine tried a write that the guard refused: a bug in the suite, never sent."""
+
+
+Probe = t.Callable[[str], int]
+"""GET a path relative to the API's base URL and return the status (the guard's only requests)."""
+
+
+class SandboxGuard:
+    """Decides, for one API and one run, whether a write may be sent; remembers what the run created."""
+
+    def __init__(self, rules: SandboxRules, index: OperationIndex, sandbox: t.Mapping[str, str], probe: Probe) -> None:
+        self.rules = rules
+        self.index = index
+        self.sandbox = dict(sandbox)
+        self._probe = probe
+        self._created: set[tuple[str, str]] = set()
+        self._foreign: set[tuple[str, str]] = set()
+        """Found to exist and not the run's: it stays someone else's for the whole run, so one probe is enough."""
+        self._lock = threading.Lock()
+        self.refused: collections.Counter[tuple[str, str]] = collections.Counter()
+        """(operation label, reason) -> how many writes were refused for it."""
+
+    # -- deciding ------------------------------------------------------------------------------
+
+    def verdict(self, method: str, template: str | None, params: t.Mapping[str, t.Any], body: t.Any) -> str | None:
+        """None when the request may be sent; otherwise why not. ``template`` is the spec's path, if any."""
+        method = method.upper()
+        if method in SAFE_METHODS:
+            return None
+        if template is None:
+            return "the path is not one of the spec's"
+        scope = self._scope(template)
+        if scope is None:
+            return "the path is outside every sandbox scope"
+        for name, key in self.rules.scopes[scope].items():
+            if str(params.get(name)) != self.sandbox.get(key):
+                return f"{name}={params.get(name)!r} is not the sandbox's {key}"
+        below = _parameters(template[len(scope) :])
+        for linked, key in self.rules.body_scope.items():
+            items = body.get(linked) if isinstance(body, dict) else None
+            if isinstance(items, list) and any(str(item) != self.sandbox.get(key) for item in items):
+                return f"the body's {linked} {items!r} reach beyond the sandbox's {key}"
+        if below:
+            if below[0] not in self.rules.resources:
+                return f"no rule says who owns {{{below[0]}}}"
+            return self._unowned(below[0], params.get(below[0]), params)
+        operation = self._operation(method, template)
+        field = self.rules.creates.get(operation) if operation else None
+        if field is None:
+            return f"{method} on {template} creates nothing the guard can follow"
+        created = body.get(field) if isinstance(body, dict) else None
+        # A malformed name is the server's to reject; it cannot be anyone's resource.
+        return self._unowned(field, created, params) if isinstance(created, str) else None
+
+    def _scope(self, template: str) -> str | None:
+        for prefix in self.rules.scopes:
+            if template.startswith(prefix + "/"):
+                return prefix
+        return None
+
+    def _operation(self, method: str, template: str) -> str | None:
+        for operation in self.index.operations:
+            if operation.method == method and operation.path == template:
+                return operation.operation_id
+        return None
+
+    def _unowned(self, name: str, value: t.Any, params: t.Mapping[str, t.Any]) -> str | None:
+        """None when ``name=value`` was created by this run or does not exist."""
+        if value is None:
+            return None
+        value = str(value)
+        with self._lock:
+            if (name, value) in self._created:
+                return None
+            if (name, value) in self._foreign:
+                return f"{name}={value!r} exists and this run did not create it"
+        path = fill(self.rules.resources[name], {**{k: str(v) for k, v in params.items()}, name: value})
+        try:
+            status = self._probe(path)
+        except httpx.HTTPError as error:
+            return f"could not tell whether {name}={value!r} exists: {error!r}"
+        if status == 404:
+            return None
+        if status == 200:
+            with self._lock:
+                self._foreign.add((name, value))
+            return f"{name}={value!r} exists and this run did not create it"
+        return f"could not tell whether {name}={value!r} exists (GET answered {status})"
+
+    # -- remembering ---------------------------------------------------------------------------
+
+    def record(self, method: str, template: str | None, body: t.Any, status: int) -> None:
+        """After an answer: a successful create makes its resource the run's."""
+        operation = self._operation(method.upper(), template) if template else None
+        field = self.rules.creates.get(operation) if operation else None
+        if field is not None and 200 <= status < 300 and isinstance(body, dict) and isinstance(body.get(field), str):
+            with self._lock:
+                self._created.add((field, body[field]))
+
+    def refuse(self, label: str, reason: str) -> None:
+        with self._lock:
+            self.refused[(label, reason)] += 1
+
+    # -- for httpx requests (the checks' and machines' Session) --------------------------------
+
+    def route(self, url: str, base_url: str) -> tuple[str | None, dict[str, str]]:
+        """The spec's path template that ``url`` falls on (any method), and its decoded parameters."""
+        path = urllib.parse.urlsplit(url).path
+        base = urllib.parse.urlsplit(base_url).path.rstrip("/")
+        return self.route_path(path[len(base) :]) if path.startswith(base) else (None, {})
+
+    def route_path(self, path: str) -> tuple[str | None, dict[str, str]]:
+        """Like ``route``, for a path below the API's base URL as it goes on the wire (percent-encoded)."""
+        path = path.split("?", 1)[0]
+        for template in sorted({op.path for op in self.index.operations}, key=lambda path: path.count("{")):
+            match = _template_pattern(template).fullmatch(path)
+            if match:
+                names = _parameters(template)
+                return template, {name: urllib.parse.unquote(value) for name, value in zip(names, match.groups(), strict=True)}
+        return None, {}
+
+    def summary(self) -> str:
+        """One line per refused (operation, reason), most frequent first."""
+        return "; ".join(f"{label}: {reason} (x{count})" for (label, reason), count in self.refused.most_common())
+
+
+def _parameters(template: str) -> list[str]:
+    return re.findall(r"\{([^}]+)\}", template)
+
+
+def _template_pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"(\{[^}]+\})", template)
+    return re.compile("".join("([^/]+)" if part.startswith("{") else re.escape(part) for part in parts))
+
+
+def json_body(content: bytes, content_type: str) -> t.Any:
+    """A request body as the guard reads it: JSON when it is JSON, else None (form fields name nothing it follows)."""
+    if not content or "json" not in content_type:
+        return None
+    try:
+        return json.loads(content)
+    except ValueError:  # json.JSONDecodeError and UnicodeDecodeError both are
+        return None
+
+
+class GuardedTransport(httpx.BaseTransport):
+    """An httpx transport that asks the guard before every request and tells it every answer."""
+
+    def __init__(self, guard: SandboxGuard, base_url: str, inner: httpx.BaseTransport | None = None) -> None:
+        self.guard = guard
+        self.base_url = base_url
+        self.inner = inner or httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        template, params = self.guard.route(str(request.url), self.base_url)
+        body = json_body(request.read(), request.headers.get("content-type", ""))
+        reason = self.guard.verdict(request.method, template, params, body)
+        if reason is not None:
+            label = f"{request.method} {template or request.url.path}"
+            self.guard.refuse(label, reason)
+            raise SandboxViolation(f"refused to send {request.method} {request.url}: {reason}")
+        response = self.inner.handle_request(request)
+        self.guard.record(request.method, template, body, response.status_code)
+        return response
+
+    def close(self) -> None:
+        self.inner.close()
