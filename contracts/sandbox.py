@@ -167,8 +167,8 @@ class SandboxGuard:
         for template in sorted({op.path for op in self.index.operations}, key=lambda path: path.count("{")):
             match = _template_pattern(template).fullmatch(path)
             if match:
-                names = _parameters(template)
-                return template, {name: urllib.parse.unquote(value) for name, value in zip(names, match.groups(), strict=True)}
+                values = [urllib.parse.unquote(value) for value in match.groups()]
+                return template, dict(zip(_parameters(template), values, strict=True))
         return None, {}
 
     def summary(self) -> str:

@@ -17,6 +17,8 @@ from ._shared import expect_media_type, first_disorder, probe_without_credential
 API = "gitlab"
 MAX_PAGES = 10
 """A walk through a list stops here: a real project may hold thousands of releases."""
+COUNT_LIMIT = 10_000
+"""GitLab counts a list only up to here: past it, X-Total and X-Total-Pages are left out (and rel="last")."""
 
 Release = dict[str, t.Any]
 
@@ -126,6 +128,13 @@ def _walk_pages(session: Session, per_page: int) -> list[str]:
         if len(items) > per_page or (not last and len(items) != per_page):
             session.fail(f"page {number} holds {len(items)} items with per_page={per_page}", response)
         _check_links(session, response, number=number, last=last, total_pages=total_pages)
+        if last and total is None and (number - 1) * per_page + len(items) <= COUNT_LIMIT:
+            counted = (number - 1) * per_page + len(items)
+            session.fail(
+                f"X-Total and X-Total-Pages are missing on the last page of {counted} releases; GitLab leaves them"
+                f" out only past {COUNT_LIMIT:,} items",
+                response,
+            )
         if last:
             if total is not None and number == math.ceil(total / per_page) and len(tags) != total:
                 session.fail(f"the pages held {len(tags)} releases, X-Total says {total}", response)
@@ -157,6 +166,19 @@ def _check_links(
                 session.fail(f'rel="{rel}" points to page {link.query.get("page")!r}, not {page}', response)
 
 
+def _expect_beyond_count_limit(session: Session, uncounted: httpx.Response) -> None:
+    """A list without X-Total must hold more than ``COUNT_LIMIT`` items: the page after that many has some."""
+    page = COUNT_LIMIT // 100 + 1
+    response = session.get(f"{_project(session)}/releases", params={"per_page": 100, "page": page})
+    session.expect_status(response, 200)
+    if not session.json_list(response):
+        session.fail(
+            f"X-Total and X-Total-Pages are missing, yet page {page} of 100 is empty: the list holds no more than"
+            f" {COUNT_LIMIT:,} releases, so GitLab would count them",
+            uncounted,
+        )
+
+
 @check(API)
 def pagination_headers_consistency(session: Session) -> None:
     """X-Total, X-Total-Pages, X-Per-Page, X-Page, X-Next-Page, X-Prev-Page and Link agree with the items."""
@@ -164,7 +186,10 @@ def pagination_headers_consistency(session: Session) -> None:
         # Small pages, but few enough of them to reach the last one when the project is not huge.
         first = session.get(f"{_project(session)}/releases", params={"per_page": 1})
         session.expect_status(first, 200)
-        total = _header_number(session, first, "X-Total", optional=True) or 0
+        total = _header_number(session, first, "X-Total", optional=True)
+        if total is None:
+            _expect_beyond_count_limit(session, first)
+        total = total or 0
         paged = _walk_pages(session, per_page=min(100, max(2, math.ceil(total / MAX_PAGES))))
         if len(paged) <= 100:
             whole = [item.get("tag_name") for item in _list_all(session)]

@@ -212,6 +212,10 @@ def _total_pages_plus_one(answer: Answer) -> None:
         answer.set_header("X-Total-Pages", str(int(pages) + 1))
 
 
+def _totals_dropped(answer: Answer) -> None:
+    answer.headers = [(key, value) for key, value in answer.headers if key.lower() not in ("x-total", "x-total-pages")]
+
+
 def _ascending_dropped(scope: Scope) -> Scope:
     pairs = _query(scope)
     kept = [pair for pair in pairs if pair != ("sort", "asc")]
@@ -342,6 +346,14 @@ MUTANTS: tuple[Mutant, ...] = (
         (("GET /projects/{id}/releases", "pagination_headers_consistency"),),
         route=Route("gitlab", "GET", GL_RELEASES),
         response=_total_pages_plus_one,
+    ),
+    Mutant(
+        "gitlab-totals-dropped",
+        "gitlab",
+        "the release list leaves out X-Total and X-Total-Pages, which GitLab omits only past 10,000 items",
+        (("GET /projects/{id}/releases", "pagination_headers_consistency"),),
+        route=Route("gitlab", "GET", GL_RELEASES),
+        response=_totals_dropped,
     ),
     Mutant(
         "gitlab-sort-ignored",

@@ -15,6 +15,7 @@ import pytest
 from contracts.cli import main
 from mockserver.cli import main as release_mock
 from tests.contracts.conftest import SEED, TOKENS, ASGIApp, served
+from tests.contracts.world import differences, world
 
 OPERATIONS = {"gitlab": 21, "sentry": 16, "chkk": 2}
 Run = tuple[int, str, pathlib.Path]
@@ -74,15 +75,21 @@ def test_tokens_never_appear_in_the_reports(in_process: Run) -> None:
         assert token not in reports
 
 
-def test_the_same_result_against_the_mock_served_over_http(in_process: Run) -> None:
+def test_the_same_result_against_the_mock_served_over_http_and_nothing_outside_the_sandbox_changes(
+    in_process: Run,
+) -> None:
     with served() as url:
-        before = _sandbox(url)
+        before, whole_before = _sandbox(url), world(url)
         code, out = _run(["all", "--base-url", url, "--seed", SEED, "--max-examples", "5"])
-        after = _sandbox(url)
+        after, whole_after = _sandbox(url), world(url)
     assert code == in_process[0] == 0, out
     assert verdicts(out) == verdicts(in_process[1])
     # Write mode deleted whatever it created: only what was there before may remain.
     assert after <= before, after - before
+    # And it wrote to nothing it had not created: not the docs' example releases in the sandbox
+    # project, not another project, organization or Chkk project (each resource compared as read).
+    assert differences(whole_before, whole_after) == []
+    assert "generated writes outside the sandbox were not sent" in out
 
 
 def _sandbox(url: str) -> set[str]:

@@ -61,3 +61,19 @@ def test_a_failing_check_still_leaves_the_sandbox_as_it_found_it(
     failures = results.apis[api].failures
     assert failing in {failure.check for failure, _ in failures}, failures
     assert after == before
+
+
+def test_the_checks_and_state_machines_follow_the_mounts() -> None:
+    """Each API mounted elsewhere (as ``release-mock serve --mount`` does) and named so by ``--mount``."""
+    mounts = {"gitlab": "/gl/api/v4", "sentry": "/sentry-api/0", "chkk": "/v2"}
+    results = Results()
+    with served(mounts=mounts) as url:
+        options = runner.RunOptions(
+            apis=tuple(mounts), base_url=url, mounts=mounts, parts=("semantic", "statemachine"), max_examples=3, seed=1
+        )
+        runner.run(options, results.handle)
+    for api in mounts:
+        result = results.apis[api]
+        assert result.failures == [], (api, result.failures)
+        assert result.started.base_url == url + mounts[api]
+        assert ("(state machine)", "statemachine") in result.counts, api
