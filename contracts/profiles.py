@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import os
 import pathlib
+import pkgutil
 import typing as t
 
 from .sandbox import SandboxRules
@@ -39,6 +41,8 @@ class ApiProfile:
 
     At most one may match an operation: Schemathesis does not merge the ``parameters`` of two.
     """
+    rank: int = 100
+    """Where the API comes among the others (``contract all``, reports); ties go by name."""
 
     @property
     def spec(self) -> pathlib.Path:
@@ -69,74 +73,16 @@ class ApiProfile:
         return {**self.sandbox, **{key: value for key, value in overrides.items() if value}}
 
 
-GITLAB = ApiProfile(
-    name="gitlab",
-    title="GitLab",
-    mount="/api/v4",
-    token_header="PRIVATE-TOKEN",
-    token_prefix="",
-    token_env=("RELEASE_MOCK_GITLAB_TOKEN", "GITLAB_TOKEN"),
-    default_token="glpat-maintainer-000000000001",
-    sandbox={"project": "24"},
-    sandbox_flags=("project",),
-    sandbox_rules=SandboxRules(
-        scopes={"/projects/{id}": {"id": "project"}},
-        # A release lives on its tag: the tag's name is the release's, and deleting the tag deletes it.
-        resources={"tag_name": "/projects/{id}/repository/tags/{tag_name}"},
-        creates={"createRelease": "tag_name", "createRepositoryTag": "tag_name"},
-    ),
-    # Every project-scoped operation writes (or reads) only in the sandbox project; /groups/{id} is read-only.
-    schemathesis_pins=({"include-path-regex": "^/projects/\\{id\\}", "parameters": {"path.id": "{project}"}},),
-)
+def discover_profiles() -> dict[str, ApiProfile]:
+    """Every ``PROFILE`` of a module of ``contracts.apis``, by API name: a new API is a new module there."""
+    from . import apis
 
-SENTRY = ApiProfile(
-    name="sentry",
-    title="Sentry",
-    mount="/api/0",
-    token_header="Authorization",
-    token_prefix="Bearer ",
-    token_env=("RELEASE_MOCK_SENTRY_TOKEN", "SENTRY_AUTH_TOKEN"),
-    default_token="sntrys-mock-admin-00000000000000001",
-    sandbox={"org": "my-org", "project": "my-project"},
-    sandbox_flags=("org", "project"),
-    sandbox_rules=SandboxRules(
-        scopes={
-            "/organizations/{organization_id_or_slug}": {"organization_id_or_slug": "org"},
-            "/projects/{organization_id_or_slug}/{project_id_or_slug}": {
-                "organization_id_or_slug": "org",
-                "project_id_or_slug": "project",
-            },
-        },
-        resources={"version": "/organizations/{organization_id_or_slug}/releases/{version}/"},
-        creates={"createOrganizationRelease": "version"},
-        # A release or deploy names its projects: only the sandbox project may be among them.
-        body_scope={"projects": "project"},
-    ),
-    # One entry for both: where two entries match an operation, Schemathesis keeps one's parameters.
-    schemathesis_pins=(
-        {
-            "include-path-regex": "^/",
-            "parameters": {"path.organization_id_or_slug": "{org}", "path.project_id_or_slug": "{project}"},
-        },
-    ),
-)
+    found: dict[str, ApiProfile] = {}
+    for module in pkgutil.iter_modules(apis.__path__):
+        profile = getattr(importlib.import_module(f"{apis.__name__}.{module.name}"), "PROFILE", None)
+        if isinstance(profile, ApiProfile):
+            found[profile.name] = profile
+    return dict(sorted(found.items(), key=lambda item: (item[1].rank, item[0])))
 
-CHKK = ApiProfile(
-    name="chkk",
-    title="Chkk",
-    mount="/chkk",
-    token_header="Authorization",
-    token_prefix="Bearer ",
-    token_env=("RELEASE_MOCK_CHKK_TOKEN", "CHKK_TOKEN"),
-    default_token="chkk-all-projects-token-0001",
-    sandbox={"project": "proj_a858f4d4-6e5b-4ab5-8d92-e9715b584ec1"},
-    sandbox_flags=("project",),
-    # Chkk's spec only reads; the guard still stands between its releases and any write a phase invents.
-    sandbox_rules=SandboxRules(
-        scopes={"/projects/{project}": {"project": "project"}},
-        resources={"release": "/projects/{project}/releases/{release}/"},
-    ),
-    # Chkk's API only reads, so Schemathesis may roam over any Project id it generates.
-)
 
-PROFILES: dict[str, ApiProfile] = {profile.name: profile for profile in (GITLAB, SENTRY, CHKK)}
+PROFILES: dict[str, ApiProfile] = discover_profiles()

@@ -1,0 +1,27 @@
+"""GitLab: how the contract suites reach it (mount, token, sandbox) and what its sandbox lets a run write."""
+
+from __future__ import annotations
+
+from ..profiles import ApiProfile
+from ..sandbox import SandboxRules
+
+PROFILE = ApiProfile(
+    name="gitlab",
+    rank=1,
+    title="GitLab",
+    mount="/api/v4",
+    token_header="PRIVATE-TOKEN",
+    token_prefix="",
+    token_env=("RELEASE_MOCK_GITLAB_TOKEN", "GITLAB_TOKEN"),
+    default_token="glpat-maintainer-000000000001",
+    sandbox={"project": "24"},
+    sandbox_flags=("project",),
+    sandbox_rules=SandboxRules(
+        scopes={"/projects/{id}": {"id": "project"}},
+        # A release lives on its tag: the tag's name is the release's, and deleting the tag deletes it.
+        resources={"tag_name": "/projects/{id}/repository/tags/{tag_name}"},
+        creates={"createRelease": "tag_name", "createRepositoryTag": "tag_name"},
+    ),
+    # Every project-scoped operation writes (or reads) only in the sandbox project; /groups/{id} is read-only.
+    schemathesis_pins=({"include-path-regex": "^/projects/\\{id\\}", "parameters": {"path.id": "{project}"}},),
+)
