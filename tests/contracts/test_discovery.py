@@ -1,4 +1,4 @@
-"""A fourth API's contract is a module in ``contracts/apis`` (and optionally its checks and state machine): no other edit."""
+"""A fourth API's contract is a module in ``contracts/apis`` (plus, if it likes, checks and a state machine)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from contracts import apis, statemachines
 from contracts.checks import checks_for
 from contracts.profiles import PROFILES, discover_profiles
 
-FOURTH = '''
+FOURTH = """
 from contracts.profiles import ApiProfile
 from contracts.sandbox import SandboxRules
 
@@ -27,7 +27,7 @@ PROFILE = ApiProfile(
     sandbox_flags=("project",),
     sandbox_rules=SandboxRules(scopes={"/repos/{owner}/{repo}": {"repo": "repo"}}),
 )
-'''
+"""
 
 
 def test_the_three_apis_are_found_with_their_checks_and_state_machines() -> None:

@@ -1,12 +1,12 @@
 """Everything the mock's default world holds that a contract run may read but must not change, read over HTTP.
 
 ``world(url)`` maps a resource's name (``"gitlab project 25 release v1.0"``) to what the API answers
-for it, read with the owner/admin tokens of the fixtures. It covers every GitLab project and group
-with their releases, links and tags; every Sentry organization with its releases (open and
-archived), their deploys, files and commits, and each project's release list; every Chkk project's
-releases. Inside the sandbox it keeps only what was there before a run: what the run created is the
-run's business (and another test's). ``differences(before, after)`` lists, resource by resource,
-what changed.
+for it, read with the owner/admin tokens of the fixtures. It covers every GitLab project (the
+sandbox project 24 too, whose releases are the docs' examples) and group with their releases,
+links and tags; every Sentry organization with its releases (open and archived), their deploys,
+files and commits, each project's release list and the repositories; every Chkk project's
+releases. ``differences(before, after)`` lists, resource by resource, what a run changed, removed
+or left behind.
 """
 
 from __future__ import annotations
