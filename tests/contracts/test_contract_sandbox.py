@@ -8,7 +8,10 @@ import httpx
 import pytest
 
 from contracts import runner
+from contracts.failures import ContractFailure
+from contracts.profiles import PROFILES
 from contracts.report import Results
+from contracts.session import Session
 from tests.contracts.conftest import TOKENS, ASGIApp, served
 from tests.contracts.test_statemachines import announcing_again_creates
 
@@ -77,3 +80,44 @@ def test_the_checks_and_state_machines_follow_the_mounts() -> None:
         assert result.failures == [], (api, result.failures)
         assert result.started.base_url == url + mounts[api]
         assert ("(state machine)", "statemachine") in result.counts, api
+
+
+@pytest.mark.parametrize(
+    ("api", "path"),
+    [
+        pytest.param("gitlab", "/projects/24/releases/v0.1", id="gitlab-docs-example-in-the-sandbox"),
+        pytest.param("gitlab", "/projects/26/releases/v2.0.0", id="gitlab-another-project"),
+        pytest.param("gitlab", "/projects/24", id="gitlab-the-sandbox-itself"),
+        pytest.param("sentry", "/organizations/my-org/releases/control%40abc123/", id="sentry-another-project"),
+        pytest.param("sentry", "/organizations/other-org/releases/other%401.0.0/", id="sentry-another-org"),
+        pytest.param("chkk", "/projects/proj_a858f4d4-6e5b-4ab5-8d92-e9715b584ec1/releases/1.5.12/", id="chkk"),
+    ],
+)
+def test_a_check_cannot_delete_what_the_run_did_not_create(api: str, path: str) -> None:
+    profile = PROFILES[api]
+    with (
+        served() as url,
+        Session(profile, url + profile.mount, profile.default_token, profile.sandbox, read_only=False) as session,
+    ):
+        before = session.get(path).status_code
+        with pytest.raises(ContractFailure) as refused:
+            session.delete(path)
+        assert refused.value.check == "sandbox_guard"
+        assert session.get(path).status_code == before
+    assert sum(session.guard.refused.values()) == 1
+
+
+def test_a_check_may_delete_what_the_run_created() -> None:
+    profile = PROFILES["sentry"]
+    with (
+        served() as url,
+        Session(profile, url + profile.mount, profile.default_token, profile.sandbox, read_only=False) as session,
+    ):
+        created = session.post(
+            "/organizations/my-org/releases/", json={"version": "contract-x", "projects": ["my-project"]}
+        )
+        assert created.status_code == 201
+        assert session.delete("/organizations/my-org/releases/contract-x/").status_code == 204
+        with pytest.raises(ContractFailure, match="reach beyond the sandbox"):
+            session.post("/organizations/my-org/releases/", json={"version": "contract-y", "projects": ["sentry"]})
+    assert not any("contract-x" in reason for _, reason in session.guard.refused)
