@@ -16,11 +16,12 @@ import typing as t
 
 import httpx
 
-from . import conformance, preflight
+from . import conformance
 from .checks import Check, Inventory, checks_for, inventory_for
 from .events import ApiFinished, ApiStarted, CheckFailed, CheckPassed, Event, Finished, OperationTested, PartSkipped
 from .failures import ContractFailure, RequestRecord
 from .operations import OperationIndex
+from .preflight import check_run
 from .profiles import PROFILES, ApiProfile
 from .replay import replayable
 from .session import Session
@@ -52,7 +53,7 @@ class RunOptions:
 def run(options: RunOptions, emit: t.Callable[[Event], None]) -> None:
     """Every API of ``options``; ``preflight.SetupProblem`` before any suite runs if one cannot start."""
     started = time.monotonic()
-    tokens = preflight.check_run(options)
+    tokens = check_run(options)
     emit = replayable(tokens, emit, in_process=options.base_url is None)
     for api in options.apis:
         run_api(PROFILES[api], options, emit)
