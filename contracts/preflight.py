@@ -50,6 +50,10 @@ class Probe:
     """In write mode: why the answer's body shows that the token may not write there, or None."""
 
 
+GITLAB_DEVELOPER = 30
+"""The access level GitLab asks of whoever creates a release."""
+
+
 def _gitlab_write_refusal(project: t.Any) -> str | None:
     """GitLab lists the caller's access levels in a project; creating a release takes Developer (30) or more."""
     permissions = project.get("permissions") if isinstance(project, dict) else None
@@ -62,9 +66,6 @@ def _gitlab_write_refusal(project: t.Any) -> str | None:
     ]
     level = max(levels, default=0)
     return None if level >= GITLAB_DEVELOPER else f"its access level there is {level or 'none'}"
-
-
-GITLAB_DEVELOPER = 30
 
 
 PROBES: t.Mapping[str, tuple[Probe, ...]] = {

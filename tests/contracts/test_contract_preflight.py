@@ -228,3 +228,21 @@ def test_bad_arguments_exit_2_too() -> None:
     with pytest.raises(SystemExit) as exited, contextlib.redirect_stderr(io.StringIO()):
         main(["nope"])
     assert exited.value.code == 2
+
+
+@pytest.mark.parametrize(
+    ("flag", "environ", "source"),
+    [
+        pytest.param("from-flag", {"GITLAB_TOKEN": "from-env"}, "--token", id="flag"),
+        pytest.param(
+            None, {"RELEASE_MOCK_GITLAB_TOKEN": "a", "GITLAB_TOKEN": "b"}, "$RELEASE_MOCK_GITLAB_TOKEN", id="first"
+        ),
+        pytest.param(None, {"RELEASE_MOCK_GITLAB_TOKEN": "", "GITLAB_TOKEN": "b"}, "$GITLAB_TOKEN", id="empty-skipped"),
+        pytest.param(None, {}, "default", id="default"),
+    ],
+)
+def test_the_token_source_named_is_that_of_the_token_the_run_uses(
+    flag: str | None, environ: dict[str, str], source: str
+) -> None:
+    choice = choose_token(GITLAB, flag, environ)
+    assert (choice.value, choice.source) == (GITLAB.token(flag, environ), source)
