@@ -10,7 +10,10 @@ import typing as t
 
 from .profiles import PROFILES
 
+PASSED = 0
+CONTRACT_FAILED = 1
 USAGE_ERROR = 2
+"""Bad arguments, or a server, token or sandbox the run cannot start with (``contracts.preflight``)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -63,6 +66,8 @@ def options_from(arguments: argparse.Namespace) -> t.Any:
         raise ValueError(f"--org is for Sentry; {arguments.api} has no organizations")
     if arguments.max_examples is not None and arguments.max_examples < 1:
         raise ValueError("--max-examples must be at least 1")
+    if arguments.base_url is not None and not arguments.base_url.startswith(("http://", "https://")):
+        raise ValueError(f"--base-url expects an http:// or https:// URL, got {arguments.base_url!r}")
     mounts = {}
     for text in arguments.mount:
         name, sep, path = text.partition("=")
@@ -85,7 +90,8 @@ def options_from(arguments: argparse.Namespace) -> t.Any:
 
 def run(arguments: argparse.Namespace, stdout: t.TextIO | None = None) -> int:
     from . import runner
-    from .report import ConsoleReporter, write_junit
+    from .preflight import SetupProblem
+    from .report import ConsoleReporter, describe_setup_problem, write_junit
 
     try:
         options = options_from(arguments)
@@ -93,10 +99,14 @@ def run(arguments: argparse.Namespace, stdout: t.TextIO | None = None) -> int:
         print(f"release-mock contract: {error}", file=sys.stderr)
         return USAGE_ERROR
     reporter = ConsoleReporter(stdout or sys.stdout)
-    runner.run(options, reporter.handle)
+    try:
+        runner.run(options, reporter.handle)
+    except SetupProblem as problem:
+        print(describe_setup_problem(problem), file=sys.stderr)
+        return USAGE_ERROR
     if arguments.junit is not None:
         write_junit(reporter.results, arguments.junit)
-    return 1 if reporter.results.failures else 0
+    return CONTRACT_FAILED if reporter.results.failures else PASSED
 
 
 def main(argv: t.Sequence[str] | None = None) -> int:

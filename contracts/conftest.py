@@ -3,6 +3,8 @@
 The options are those of ``release-mock contract``; without ``--base-url`` the mock is started
 in-process. Each API is run once (by ``contracts.runner``), and each test reads its share of the
 results: Schemathesis' checks together, each semantic check, the state machine, the sandbox cleanup.
+Before the first, ``contracts.preflight`` checks the server, token and sandbox of each API: if the
+run cannot start, pytest stops with that one message and exit status 2.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import typing as t
 
 import pytest
 
-from .cli import options_from
+from .cli import USAGE_ERROR, options_from
 from .events import PARTS
 from .profiles import PROFILES
 
@@ -53,18 +55,24 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture(scope="session")
 def contract_results(pytestconfig: pytest.Config) -> t.Callable[[str], t.Any]:
     """``results(api)``: the API's run, done once per session on first use."""
-    from . import runner
-    from .report import Results
+    from . import preflight, runner
+    from .replay import replayable
+    from .report import Results, describe_setup_problem
 
     try:
         options = options_from(_arguments(pytestconfig))
     except ValueError as error:
         raise pytest.UsageError(str(error)) from None
+    try:
+        tokens = preflight.check_run(options)
+    except preflight.SetupProblem as problem:
+        # One message and no test at all, rather than every test failing for the same reason.
+        pytest.exit(describe_setup_problem(problem), returncode=USAGE_ERROR)
 
     @functools.cache
     def results(api: str) -> Results:
         collected = Results()
-        runner.run_api(PROFILES[api], options, collected.handle)
+        runner.run_api(PROFILES[api], options, replayable(tokens, collected.handle, in_process=not options.base_url))
         pytestconfig.stash.setdefault(_RESULTS, []).append(collected)
         return collected
 

@@ -23,6 +23,8 @@ class ApiStarted:
     seed: int | None
     placeholders: tuple[str, ...]
     """What tokens were replaced by in every request and message (``$GITLAB_TOKEN``)."""
+    replay_setup: tuple[str, ...] = ()
+    """Shell commands to run before pasting a reproduction (``export GITLAB_TOKEN=...``, start the mock)."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import re
-import shlex
 import typing as t
 
 import httpx
+
+from . import curl
 
 # ContractFailure           a departure from the contract, raised by a check (or returned by a state machine)
 #   .request: RequestRecord the request that showed it, enough to replay it with curl
@@ -44,27 +44,7 @@ class RequestRecord:
 
     def as_curl(self, variables: t.Iterable[str] = ()) -> str:
         """A shell command that sends this request again; ``variables`` (``$GITLAB_TOKEN``) expand in the shell."""
-        names = tuple(variables)
-        parts = ["curl", "-sS", "-X", self.method]
-        for name, value in self.headers:
-            if name.lower() not in _TRANSPORT_HEADERS:
-                parts += ["-H", _quote(f"{name}: {value}", names)]
-        if self.body is not None:
-            parts += ["--data-binary", _quote(self.body.decode("utf-8", errors="replace"), names)]
-        parts.append(_quote(self.url, names))
-        return " ".join(parts)
-
-
-# Headers curl writes by itself, or that only describe this one transfer.
-_TRANSPORT_HEADERS = frozenset({"host", "content-length", "accept-encoding", "connection", "user-agent", "accept"})
-
-
-def _quote(text: str, variables: tuple[str, ...]) -> str:
-    """Single-quoted for the shell, except the placeholders, which stay double-quoted so that they expand."""
-    if not variables:
-        return shlex.quote(text)
-    pieces = re.split("(" + "|".join(re.escape(name) for name in variables) + ")", text)
-    return "".join(f'"{piece}"' if piece in variables else shlex.quote(piece) for piece in pieces if piece) or "''"
+        return curl.command(self, variables)
 
 
 def redact(text: str, secrets: t.Mapping[str, str]) -> str:

@@ -21,6 +21,7 @@ from .events import (
     Source,
 )
 from .failures import ContractFailure
+from .preflight import SetupProblem
 
 MAX_FAILURES_SHOWN = 20
 """Per API on the console; the JUnit file has them all."""
@@ -133,6 +134,8 @@ def summarize_api(result: ApiResult) -> str:
         lines.append(f"  {check:<58} {len(counts):>10} {passed:>7} {failed:>6}")
     for skipped in result.skipped:
         lines.append(f"  skipped {skipped.part}: {skipped.reason}")
+    if result.failures:
+        lines += describe_replay_setup(result.started)
     for failure, source in result.failures[:MAX_FAILURES_SHOWN]:
         lines.append(describe_failure(failure, source, result.started.placeholders))
     if len(result.failures) > MAX_FAILURES_SHOWN:
@@ -153,6 +156,16 @@ def describe_failure(failure: ContractFailure, source: Source, placeholders: t.I
     if failure.request is not None:
         lines.append(f"    reproduce: {failure.request.as_curl(placeholders)}")
     return "\n".join(lines)
+
+
+def describe_replay_setup(started: ApiStarted) -> list[str]:
+    """What to run once before pasting the reproductions below (set the token's variable, start the mock)."""
+    return [f"  before replaying a curl command below: {command}" for command in started.replay_setup]
+
+
+def describe_setup_problem(problem: SetupProblem) -> str:
+    """The one line a run that could not start ends with."""
+    return f"release-mock contract: {problem}"
 
 
 def summarize_run(results: Results) -> str:

@@ -21,7 +21,9 @@ from .checks import Check, Inventory, checks_for, inventory_for
 from .events import ApiFinished, ApiStarted, CheckFailed, CheckPassed, Event, Finished, OperationTested, PartSkipped
 from .failures import ContractFailure
 from .operations import OperationIndex
+from .preflight import check_run
 from .profiles import PROFILES, ApiProfile
+from .replay import replayable
 from .session import Session
 from .target import open_target
 
@@ -48,7 +50,10 @@ class RunOptions:
 
 
 def run(options: RunOptions, emit: t.Callable[[Event], None]) -> None:
+    """Every API of ``options``; ``preflight.SetupProblem`` before any suite runs if one cannot start."""
     started = time.monotonic()
+    tokens = check_run(options)
+    emit = replayable(tokens, emit, in_process=options.base_url is None)
     for api in options.apis:
         run_api(PROFILES[api], options, emit)
     emit(Finished(time.monotonic() - started))

@@ -7,7 +7,7 @@ import typing as t
 import pytest
 
 from .events import PARTS
-from .report import describe_failure
+from .report import describe_failure, describe_replay_setup
 
 
 def test_contract(contract_case: tuple[str, str], contract_results: t.Callable[[str], t.Any]) -> None:
@@ -22,4 +22,5 @@ def test_contract(contract_case: tuple[str, str], contract_results: t.Callable[[
         for failure, found_by in result.failures
         if found_by == source and (source != "semantic" or failure.check == check)
     ]
-    assert not failures, f"{len(failures)} departures from the contract:\n" + "\n".join(failures)
+    setup = describe_replay_setup(result.started)
+    assert not failures, f"{len(failures)} departures from the contract:\n" + "\n".join([*setup, *failures])

@@ -14,11 +14,12 @@ from connexion.middleware.request_validation import RequestValidationMiddleware
 from connexion.middleware.response_validation import ResponseValidationMiddleware
 from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
-from connexion.middleware.swagger_ui import SwaggerUIMiddleware
+from connexion.middleware.swagger_ui import SwaggerUIMiddleware as SpecDocumentMiddleware
 from connexion.options import SwaggerUIOptions
 from starlette.exceptions import HTTPException
 from starlette.types import Receive, Scope, Send
 
+from .api_index import ApiIndexMiddleware
 from .dispatch import ErrorDispatcher
 from .openapi31 import OpenAPI31Middleware, OpenAPI31Specification
 from .plugin import ApiPlugin, discover_plugins
@@ -26,14 +27,19 @@ from .rawpath import RawPathMiddleware
 from .resolver import PluginResolver
 from .settings import Settings
 from .store import Store
+from .swagger_ui import SPEC_PATH, SwaggerUIMiddleware
 from .validation import validator_map
 
 # Connexion's stack less its SecurityMiddleware: each API authenticates in its own domain
 # code, because who may see what (roles, hidden projects, scopes) is API behaviour to mimic.
+# Connexion's SwaggerUIMiddleware only serves <mount>/openapi.json (and .yaml) here: its
+# Swagger UI 4 cannot read OpenAPI 3.1, so the UI is ours (Swagger UI 5), beside the `/` index.
 MIDDLEWARES = [
     ServerErrorMiddleware,
     ExceptionMiddleware,
+    SpecDocumentMiddleware,
     SwaggerUIMiddleware,
+    ApiIndexMiddleware,
     RoutingMiddleware,
     RequestValidationMiddleware,
     ResponseValidationMiddleware,
@@ -80,7 +86,7 @@ def create_app(settings: Settings | None = None) -> MockApp:
             validator_map=validators,
             validate_responses=settings.validate_responses,
             strict_validation=False,
-            swagger_ui_options=SwaggerUIOptions(swagger_ui_path="/ui", spec_path="/openapi.json"),
+            swagger_ui_options=SwaggerUIOptions(swagger_ui=False, spec_path=SPEC_PATH),
         )
         dispatcher.add(mount, plugin.render_error, spec.raw.get("paths", {}))
         mounts[mount] = (plugin, spec)

@@ -38,8 +38,8 @@ def test_with_base_url_a_departure_fails_the_test_of_its_check() -> None:
     assert done.returncode == 1, done.stdout + done.stderr
     failed = {line.split("[", 1)[1].split("]")[0] for line in done.stdout.splitlines() if line.startswith("FAILED")}
     assert failed == {"chkk-schemathesis", "chkk-error_bodies_have_the_api_shape"}, done.stdout
-    assert "curl -sS -X GET -H 'Authorization: Bearer '\"$CHKK_TOKEN\"" in done.stdout
-    assert TOKENS["chkk"] not in done.stdout + done.stderr
+    # The mock's own token is public: printed as it is, the curl command works pasted into any shell.
+    assert f"curl -sS -i -X GET -H 'Authorization: Bearer {TOKENS['chkk']}'" in done.stdout
 
 
 def test_read_only_skips_the_write_checks() -> None:

@@ -39,7 +39,7 @@ def test_curl_replays_the_request_with_the_token_from_the_environment(tmp_path: 
     failure = leaky_failure().redacted(SECRETS)
     assert failure.request is not None
     command = failure.request.as_curl(["$GITLAB_TOKEN"])
-    assert shlex.split(command)[:4] == ["curl", "-sS", "-X", "POST"]
+    assert shlex.split(command)[:5] == ["curl", "-sS", "-i", "-X", "POST"]
     # What the shell hands curl: the token expanded from the environment, everything else literal.
     printed = subprocess.run(
         ["bash", "-c", "printf '%s\\n' " + command.removeprefix("curl ")],
@@ -50,6 +50,7 @@ def test_curl_replays_the_request_with_the_token_from_the_environment(tmp_path: 
     ).stdout.splitlines()
     assert printed == [
         "-sS",
+        "-i",
         "-X",
         "POST",
         "-H",
