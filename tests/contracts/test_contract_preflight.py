@@ -20,11 +20,13 @@ import pytest
 
 from contracts.cli import main
 from contracts.preflight import SetupProblem, check_api
-from contracts.profiles import GITLAB
+from contracts.profiles import PROFILES
 from contracts.target import Target
 from contracts.tokens import choose_token
 from mockserver.cli import main as release_mock
 from tests.contracts.conftest import SEED, TOKEN_VARIABLES, ASGIApp, served
+
+GITLAB = PROFILES["gitlab"]
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CHKK_SECOND_PROJECT = "proj_c42014e7-baf5-4ec6-a502-858f98dca7c8"

@@ -19,13 +19,16 @@ import pytest
 from contracts.cli import main
 from contracts.events import ApiStarted, CheckFailed, Event
 from contracts.failures import ContractFailure, RequestRecord
-from contracts.profiles import CHKK, GITLAB
+from contracts.profiles import PROFILES
 from contracts.replay import replayable
 from contracts.tokens import choose_token
 from mockserver.serving import BackgroundServer
 from tests.contracts.conftest import SEED, TOKEN_VARIABLES
 from tests.contracts.mutants import BY_ID
 from tests.contracts.test_contract_preflight import CHKK_SECOND_PROJECT
+
+CHKK = PROFILES["chkk"]
+GITLAB = PROFILES["gitlab"]
 
 Received = dict[str, t.Any]
 
