@@ -137,14 +137,24 @@ def guarded(schema: schemathesis.BaseSchema, guard: SandboxGuard) -> t.Iterator[
         template, _ = guard.route_path(case.formatted_path)
         guard.record(case.method, template, _body(case), response.status_code)
 
+    def pinned(context: HookContext, case: Case) -> Case:
+        # The stateful phase ignores the settings' [[operations]] pins and would otherwise spend most
+        # of its steps on cases the guard refuses (another project's id): pin them here, before the filter.
+        if case.operation.schema.hooks is schema.hooks and case.meta is not None and case.meta.phase.name == "stateful":
+            case.path_parameters = guard.pinned(case.operation.path, case.path_parameters or {})
+        return case
+
     schema.hooks.register_hook_with_name(sandboxed, "filter_case")
     schema.hooks.register_hook_with_name(after_call, "after_call")
-    # Schemathesis dispatches before_call only to global hooks: registered for this run, and gone after it.
+    # Global hooks, registered for this run and gone after it: Schemathesis dispatches before_call
+    # only to global hooks, and global case hooks run before the schema's filter.
     GLOBAL_HOOK_DISPATCHER.register_hook_with_name(before_call, "before_call")
+    GLOBAL_HOOK_DISPATCHER.register_hook_with_name(pinned, "map_case")
     try:
         yield
     finally:
         GLOBAL_HOOK_DISPATCHER.unregister(before_call)
+        GLOBAL_HOOK_DISPATCHER.unregister(pinned)
 
 
 def _body(case: Case) -> t.Any:

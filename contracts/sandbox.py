@@ -29,7 +29,7 @@ import urllib.parse
 
 import httpx
 
-from .operations import READ_METHODS, OperationIndex, fill
+from .operations import READ_METHODS, OperationIndex, fill, segment
 
 SAFE_METHODS = READ_METHODS | {"OPTIONS", "TRACE"}
 """Methods that change nothing (RFC 9110); any other one, known or not, is treated as a write."""
@@ -68,6 +68,8 @@ class SandboxGuard:
         self._created: set[tuple[str, str]] = set()
         self._foreign: set[tuple[str, str]] = set()
         """Found to exist and not the run's: it stays someone else's for the whole run, so one probe is enough."""
+        self._absent: set[tuple[str, str]] = set()
+        """Found not to exist: only this run creates in the sandbox, so it stays absent or becomes the run's."""
         self._lock = threading.Lock()
         self.refused: collections.Counter[tuple[str, str]] = collections.Counter()
         """(operation label, reason) -> how many writes were refused for it."""
@@ -104,6 +106,12 @@ class SandboxGuard:
         # A malformed name is the server's to reject; it cannot be anyone's resource.
         return self._unowned(field, created, params) if isinstance(created, str) else None
 
+    def pinned(self, template: str, params: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
+        """``params`` (percent-encoded, as Schemathesis keeps them) with the scope's parameters set to the sandbox."""
+        scope = self._scope(template)
+        pins = self.rules.scopes[scope] if scope else {}
+        return {**params, **{name: segment(self.sandbox[key]) for name, key in pins.items() if key in self.sandbox}}
+
     def _scope(self, template: str) -> str | None:
         for prefix in self.rules.scopes:
             if template.startswith(prefix + "/"):
@@ -122,7 +130,7 @@ class SandboxGuard:
             return None
         value = str(value)
         with self._lock:
-            if (name, value) in self._created:
+            if (name, value) in self._created or (name, value) in self._absent:
                 return None
             if (name, value) in self._foreign:
                 return f"{name}={value!r} exists and this run did not create it"
@@ -132,6 +140,8 @@ class SandboxGuard:
         except httpx.HTTPError as error:
             return f"could not tell whether {name}={value!r} exists: {error!r}"
         if status == 404:
+            with self._lock:
+                self._absent.add((name, value))
             return None
         if status == 200:
             with self._lock:
