@@ -7,7 +7,10 @@ import os
 import pathlib
 import typing as t
 
-PROJECT_ROOT = pathlib.Path(__file__).resolve().parent.parent
+from .bundled import CHECKOUT, FIXTURES_DIR, SPECS_DIR
+
+PROJECT_ROOT = CHECKOUT
+"""The checkout's root, where the tests read the repository's own files."""
 
 
 def _env_mounts(environ: t.Mapping[str, str]) -> dict[str, str]:
@@ -20,8 +23,8 @@ def _env_mounts(environ: t.Mapping[str, str]) -> dict[str, str]:
 class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
-    specs_dir: pathlib.Path = PROJECT_ROOT / "specs"
-    fixtures_dir: pathlib.Path = PROJECT_ROOT / "fixtures"
+    specs_dir: pathlib.Path = SPECS_DIR
+    fixtures_dir: pathlib.Path = FIXTURES_DIR
     apis: tuple[str, ...] = ()
     """Which APIs to serve; empty means every discovered one."""
     mounts: t.Mapping[str, str] = dataclasses.field(default_factory=dict)
