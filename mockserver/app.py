@@ -21,6 +21,7 @@ from starlette.types import Receive, Scope, Send
 
 from .api_index import ApiIndexMiddleware
 from .dispatch import ErrorDispatcher
+from .mounts import choose_mounts, refuse_hidden_routes, spec_routes
 from .openapi31 import OpenAPI31Middleware, OpenAPI31Specification
 from .plugin import ApiPlugin, discover_plugins
 from .rawpath import RawPathMiddleware
@@ -46,6 +47,8 @@ MIDDLEWARES = [
     LifespanMiddleware,
     ContextMiddleware,
 ]
+# What the Swagger UI options below serve under each mount, besides the spec's own paths.
+UI_ROUTES = ("/ui/{file:path}", "/openapi.json")
 
 
 # Connexion logs a warning on every request to an operation with several body media types,
@@ -73,11 +76,16 @@ def create_app(settings: Settings | None = None) -> MockApp:
     middleware = OpenAPI31Middleware(AsyncASGIApp(), middlewares=list(MIDDLEWARES))
     mounts: dict[str, tuple[ApiPlugin, OpenAPI31Specification]] = {}
     validators = validator_map()
-    for plugin in discover_plugins(settings.apis or None):
-        spec = OpenAPI31Specification.from_path(settings.specs_dir / plugin.spec_file)
+    chosen = choose_mounts(discover_plugins(), settings)
+    specs = {
+        mount: OpenAPI31Specification.from_path(settings.specs_dir / plugin.spec_file)
+        for mount, plugin in chosen.items()
+    }
+    refuse_hidden_routes(chosen, {mount: [*spec_routes(spec.raw), *UI_ROUTES] for mount, spec in specs.items()})
+    for mount, plugin in chosen.items():
+        spec = specs[mount]
         seed = plugin.load_seed(settings.fixtures_dir / plugin.name, spec.raw)
         store.register(plugin.name, plugin.build_state, seed)
-        mount = settings.mount_for(plugin.name, plugin.default_mount)
         middleware.add_api(
             spec,
             base_path=mount,

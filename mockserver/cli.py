@@ -7,8 +7,7 @@ import sys
 import typing as t
 
 from .fixtures import FixtureError
-from .plugin import UnknownApi
-from .settings import Settings
+from .settings import Settings, SettingsError
 
 
 def mount_option(text: str) -> tuple[str, str]:
@@ -62,7 +61,7 @@ def serve(options: argparse.Namespace) -> int:
     except FixtureError as error:
         print(f"release-mock: bad fixture: {error}", file=sys.stderr)
         return 2
-    except UnknownApi as error:
+    except SettingsError as error:
         print(f"release-mock: {error}", file=sys.stderr)
         return 2
     for mount, (plugin, _spec) in sorted(app.mounts.items()):

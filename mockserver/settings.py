@@ -13,10 +13,26 @@ PROJECT_ROOT = CHECKOUT
 """The checkout's root, where the tests read the repository's own files."""
 
 
+class SettingsError(ValueError):
+    """Settings that cannot be served as they stand; the command line prints the message and exits 2."""
+
+
+class UnknownApi(SettingsError, LookupError):
+    """An API was asked for by name (``--api``, ``--mount``, their variables) that no plugin provides."""
+
+
+class MountClash(SettingsError):
+    """Two APIs mounted where one would answer (some of) the other's requests."""
+
+
 def _env_mounts(environ: t.Mapping[str, str]) -> dict[str, str]:
     """``RELEASE_MOCK_MOUNT_GITLAB=/gl`` style variables -> {"gitlab": "/gl"}."""
     prefix = "RELEASE_MOCK_MOUNT_"
     return {key[len(prefix) :].lower(): value for key, value in environ.items() if key.startswith(prefix)}
+
+
+def _is_yes(value: str) -> bool:
+    return value.lower() in ("1", "true", "yes")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,7 +65,7 @@ class Settings:
         if environ.get("RELEASE_MOCK_APIS"):
             values["apis"] = tuple(name.strip() for name in environ["RELEASE_MOCK_APIS"].split(",") if name.strip())
         if environ.get("RELEASE_MOCK_VALIDATE_RESPONSES"):
-            values["validate_responses"] = environ["RELEASE_MOCK_VALIDATE_RESPONSES"].lower() in ("1", "true", "yes")
+            values["validate_responses"] = _is_yes(environ["RELEASE_MOCK_VALIDATE_RESPONSES"])
         mounts = _env_mounts(environ)
         if mounts:
             values["mounts"] = mounts

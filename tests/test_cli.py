@@ -63,7 +63,7 @@ def test_bad_fixture_exits_2_with_the_place_on_stderr_and_serves_nothing(
 
 def test_unknown_api_exits_2(server_runs: list, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--api", "nope"]) == 2
-    assert capsys.readouterr().err == "release-mock: no such API: nope\n"
+    assert capsys.readouterr().err == "release-mock: no such API: nope; the APIs are chkk, gitlab, sentry\n"
     assert server_runs == []
 
 
