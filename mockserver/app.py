@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import typing as t
 
 from connexion.apps.asynchronous import AsyncASGIApp
@@ -21,6 +20,7 @@ from starlette.types import Receive, Scope, Send
 
 from .api_index import ApiIndexMiddleware
 from .dispatch import ErrorDispatcher
+from .logs import quiet_request_noise
 from .mounts import choose_mounts, refuse_hidden_routes, spec_routes
 from .openapi31 import OpenAPI31Middleware, OpenAPI31Specification
 from .plugin import ApiPlugin, discover_plugins
@@ -51,12 +51,6 @@ MIDDLEWARES = [
 UI_ROUTES = ("/ui/{file:path}", "/openapi.json")
 
 
-# Connexion logs a warning on every request to an operation with several body media types,
-# and one for every query parameter the spec does not name (GitLab ignores those, so do we).
-logging.getLogger("connexion.operations.openapi3").setLevel(logging.ERROR)
-logging.getLogger("connexion.decorators.parameter").setLevel(logging.ERROR)
-
-
 class MockApp:
     """The ASGI application, with the store and the mounted APIs at hand for tests and tools."""
 
@@ -82,6 +76,7 @@ def create_app(settings: Settings | None = None) -> MockApp:
         for mount, plugin in chosen.items()
     }
     refuse_hidden_routes(chosen, {mount: [*spec_routes(spec.raw), *UI_ROUTES] for mount, spec in specs.items()})
+    quiet_request_noise()
     for mount, plugin in chosen.items():
         spec = specs[mount]
         seed = plugin.load_seed(settings.fixtures_dir / plugin.name, spec.raw)

@@ -68,6 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--validate-responses", action="store_true", default=None, help="check every response against the spec"
     )
+    serve.add_argument(
+        "--access-log",
+        action="store_true",
+        default=None,
+        help="print one line per request: time, client, method, path, status, duration ($RELEASE_MOCK_ACCESS_LOG=1)",
+    )
     # Listed for the help; its arguments belong to contracts.cli, which main() hands them to.
     commands.add_parser(
         "contract", help="check a server (by default the mock, in-process) against the specs", add_help=False
@@ -81,10 +87,10 @@ def serve(options: argparse.Namespace) -> int:
 
     # Connexion imports starlette.testclient, which warns about httpx on import; not ours to fix.
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
-    import uvicorn
-
     from .app import create_app
     from .fixtures import FixtureError
+    from .logs import AccessLog
+    from .serving import bind, serve_forever
 
     settings = Settings.from_env(
         host=options.host,
@@ -93,6 +99,7 @@ def serve(options: argparse.Namespace) -> int:
         apis=tuple(options.apis) if options.apis else None,
         mounts=dict(options.mount) or None,
         validate_responses=options.validate_responses,
+        access_log=options.access_log,
     )
     try:
         app = create_app(settings)
@@ -102,12 +109,23 @@ def serve(options: argparse.Namespace) -> int:
     except SettingsError as error:
         print(f"release-mock: {error}", file=sys.stderr)
         return USAGE_ERROR
-    for mount, (plugin, _spec) in sorted(app.mounts.items()):
+    try:
+        sock = bind(settings.host, settings.port)
+    except OSError as error:
         print(
-            f"release-mock: {plugin.name} at http://{settings.host}:{settings.port}{mount} (UI: {mount}/ui/)",
-            flush=True,
+            f"release-mock: cannot listen on {settings.host}:{settings.port}: {error.strerror or error}",
+            file=sys.stderr,
         )
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+        return USAGE_ERROR
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    root = f"http://{host}:{sock.getsockname()[1]}"
+
+    def announce() -> None:
+        print(f"release-mock: listening on {root}", flush=True)
+        for mount, (plugin, _spec) in sorted(app.mounts.items()):
+            print(f"release-mock: {plugin.name} at {root}{mount} (UI: {mount}/ui/)", flush=True)
+
+    serve_forever(AccessLog(app, sys.stdout) if settings.access_log else app, sock, announce)
     return 0
 
 

@@ -47,6 +47,8 @@ class Settings:
     """API name -> mount point, overriding each plugin's default."""
     validate_responses: bool = False
     """Check every response against the spec (the test suite turns this on)."""
+    access_log: bool = False
+    """``release-mock serve`` writes one line per request."""
 
     def mount_for(self, name: str, default: str) -> str:
         mount = self.mounts.get(name, default)
@@ -66,6 +68,8 @@ class Settings:
             values["apis"] = tuple(name.strip() for name in environ["RELEASE_MOCK_APIS"].split(",") if name.strip())
         if environ.get("RELEASE_MOCK_VALIDATE_RESPONSES"):
             values["validate_responses"] = _is_yes(environ["RELEASE_MOCK_VALIDATE_RESPONSES"])
+        if environ.get("RELEASE_MOCK_ACCESS_LOG"):
+            values["access_log"] = _is_yes(environ["RELEASE_MOCK_ACCESS_LOG"])
         mounts = _env_mounts(environ)
         if mounts:
             values["mounts"] = mounts

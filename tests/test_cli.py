@@ -83,7 +83,7 @@ def test_top_level_help_lists_every_command_with_one_line_each(
     ("argv", "usage", "options"),
     [
         pytest.param(
-            ["serve", "--help"], "usage: release-mock serve", ["--mount API=PATH", "--validate-responses"], id="serve"
+            ["serve", "--help"], "usage: release-mock serve", ["--mount API=PATH", "--access-log"], id="serve"
         ),
         pytest.param(["--port", "1", "--help"], "usage: release-mock serve", ["--fixtures DIR"], id="serve-by-default"),
         pytest.param(["contract", "--help"], "usage: release-mock contract", ["--base-url URL"], id="contract"),
