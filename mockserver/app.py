@@ -28,7 +28,7 @@ from .rawpath import RawPathMiddleware
 from .resolver import PluginResolver
 from .settings import Settings
 from .store import Store
-from .swagger_ui import SPEC_PATH, SwaggerUIMiddleware
+from .swagger_ui import SPEC_PATH, UI_PATH, SwaggerUIMiddleware
 from .validation import validator_map
 
 # Connexion's stack less its SecurityMiddleware: each API authenticates in its own domain
@@ -47,8 +47,8 @@ MIDDLEWARES = [
     LifespanMiddleware,
     ContextMiddleware,
 ]
-# What the Swagger UI options below serve under each mount, besides the spec's own paths.
-UI_ROUTES = ("/ui/{file:path}", "/openapi.json")
+# What each mount serves besides its spec's paths: the UI (a page and its assets) and the document.
+UI_ROUTES = (UI_PATH + "/{file:path}", SPEC_PATH)
 
 
 class MockApp:
