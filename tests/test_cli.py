@@ -7,8 +7,10 @@ import os
 import pathlib
 import re
 import shutil
+import socket
 import sys
 import tomllib
+import typing as t
 
 import pytest
 import yaml
@@ -36,6 +38,15 @@ def bad_fixtures(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
     data[0]["releases"][1]["tag_name"] = 5
     projects.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return root
+
+
+@pytest.fixture(scope="module")
+def taken_port() -> t.Iterator[int]:
+    """A port something already listens on: settings that should be refused but are not then fail, not serve forever."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        yield taken.getsockname()[1]
 
 
 def exits(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int | str | None, str, str]:
@@ -133,12 +144,13 @@ def test_unknown_api_names_exit_2_listing_the_apis(
     argv: list[str],
     environ: dict[str, str],
     message: str,
+    taken_port: int,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
-    assert main(["serve", *argv]) == 2
+    assert main(["serve", "--port", str(taken_port), *argv]) == 2
     assert capsys.readouterr() == ("", f"release-mock: {message}\n")
 
 
@@ -157,10 +169,10 @@ def test_unknown_api_names_exit_2_listing_the_apis(
     ],
 )
 def test_clashing_mounts_exit_2_naming_both_apis(
-    mounts: list[str], message: str, capsys: pytest.CaptureFixture[str]
+    mounts: list[str], message: str, taken_port: int, capsys: pytest.CaptureFixture[str]
 ) -> None:
     argv = [argument for mount in mounts for argument in ("--mount", mount)]
-    assert main(["serve", *argv]) == 2
+    assert main(["serve", "--port", str(taken_port), *argv]) == 2
     assert capsys.readouterr() == ("", f"release-mock: {message}\n")
 
 
