@@ -35,9 +35,11 @@ def installed_version() -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="release-mock",
-        description="A stateful mock of the GitLab, Sentry and Chkk release APIs, and contract checks of a server "
-        "against their specs.",
-        epilog="With no command, or with a serve option first, release-mock means 'release-mock serve'. "
+        # Lines broken by hand: argparse would split "release-mock" at its hyphen.
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="A stateful mock of the GitLab, Sentry and Chkk release APIs,\n"
+        "and contract checks of a server against their specs.",
+        epilog="With no command, or with a serve option first, release-mock means 'release-mock serve'.\n"
         "'release-mock COMMAND --help' lists a command's options.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {installed_version()}")
