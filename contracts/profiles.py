@@ -7,8 +7,8 @@ import os
 import pathlib
 import typing as t
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-SPECS = ROOT / "specs"
+from mockserver.bundled import SPECS_DIR as SPECS
+
 SETTINGS = pathlib.Path(__file__).resolve().parent
 """Where ``<api>.schemathesis.toml`` lives."""
 
