@@ -9,10 +9,10 @@ import pathlib
 import pkgutil
 import typing as t
 
+from mockserver.bundled import SPECS_DIR as SPECS
+
 from .sandbox import SandboxRules
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-SPECS = ROOT / "specs"
 SETTINGS = pathlib.Path(__file__).resolve().parent
 """Where ``<api>.schemathesis.toml`` lives."""
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import typing as t
 
 from connexion.apps.asynchronous import AsyncASGIApp
@@ -21,13 +20,15 @@ from starlette.types import Receive, Scope, Send
 
 from .api_index import ApiIndexMiddleware
 from .dispatch import ErrorDispatcher
+from .logs import quiet_request_noise
+from .mounts import choose_mounts, refuse_hidden_routes, spec_routes
 from .openapi31 import OpenAPI31Middleware, OpenAPI31Specification
 from .plugin import ApiPlugin, discover_plugins
 from .rawpath import RawPathMiddleware
 from .resolver import PluginResolver
 from .settings import Settings
 from .store import Store
-from .swagger_ui import SPEC_PATH, SwaggerUIMiddleware
+from .swagger_ui import SPEC_PATH, UI_PATH, SwaggerUIMiddleware
 from .validation import validator_map
 
 # Connexion's stack less its SecurityMiddleware: each API authenticates in its own domain
@@ -46,12 +47,8 @@ MIDDLEWARES = [
     LifespanMiddleware,
     ContextMiddleware,
 ]
-
-
-# Connexion logs a warning on every request to an operation with several body media types,
-# and one for every query parameter the spec does not name (GitLab ignores those, so do we).
-logging.getLogger("connexion.operations.openapi3").setLevel(logging.ERROR)
-logging.getLogger("connexion.decorators.parameter").setLevel(logging.ERROR)
+# What each mount serves besides its spec's paths: the UI (a page and its assets) and the document.
+UI_ROUTES = (UI_PATH + "/{file:path}", SPEC_PATH)
 
 
 class MockApp:
@@ -73,11 +70,17 @@ def create_app(settings: Settings | None = None) -> MockApp:
     middleware = OpenAPI31Middleware(AsyncASGIApp(), middlewares=list(MIDDLEWARES))
     mounts: dict[str, tuple[ApiPlugin, OpenAPI31Specification]] = {}
     validators = validator_map()
-    for plugin in discover_plugins(settings.apis or None):
-        spec = OpenAPI31Specification.from_path(settings.specs_dir / plugin.spec_file)
+    chosen = choose_mounts(discover_plugins(), settings)
+    specs = {
+        mount: OpenAPI31Specification.from_path(settings.specs_dir / plugin.spec_file)
+        for mount, plugin in chosen.items()
+    }
+    refuse_hidden_routes(chosen, {mount: [*spec_routes(spec.raw), *UI_ROUTES] for mount, spec in specs.items()})
+    quiet_request_noise()
+    for mount, plugin in chosen.items():
+        spec = specs[mount]
         seed = plugin.load_seed(settings.fixtures_dir / plugin.name, spec.raw)
         store.register(plugin.name, plugin.build_state, seed)
-        mount = settings.mount_for(plugin.name, plugin.default_mount)
         middleware.add_api(
             spec,
             base_path=mount,

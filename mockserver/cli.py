@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
+import importlib.util
 import sys
 import typing as t
 
-from .fixtures import FixtureError
-from .plugin import UnknownApi
-from .settings import Settings
+from .settings import Settings, SettingsError
+
+# Options of ``release-mock`` itself; any other first option belongs to ``serve``, the default command.
+TOP_LEVEL_OPTIONS = ("-h", "--help", "--version")
+CONTRACT_EXTRA = ("schemathesis", "hypothesis")
+"""What ``release-mock contract`` imports that the server does not: the ``contract`` extra in pyproject.toml."""
+USAGE_ERROR = 2
 
 
 def mount_option(text: str) -> tuple[str, str]:
@@ -19,22 +25,61 @@ def mount_option(text: str) -> tuple[str, str]:
     return name, path
 
 
+def installed_version() -> str:
+    try:
+        return importlib.metadata.version("release-mock")
+    except importlib.metadata.PackageNotFoundError:
+        return "(version unknown: run from a checkout that is not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="release-mock", description="Mock server for release APIs.")
-    commands = parser.add_subparsers(dest="command")
-    serve = commands.add_parser("serve", help="serve every implemented API (the default command)")
+    parser = argparse.ArgumentParser(
+        prog="release-mock",
+        # Lines broken by hand: argparse would split "release-mock" at its hyphen.
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="A stateful mock of the GitLab, Sentry and Chkk release APIs,\n"
+        "and contract checks of a server against their specs.",
+        epilog="With no command, or with a serve option first, release-mock means 'release-mock serve'.\n"
+        "'release-mock COMMAND --help' lists a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {installed_version()}")
+    commands = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
+    serve = commands.add_parser(
+        "serve",
+        help="serve the mock APIs over HTTP (the default command)",
+        description="Serve every implemented API (or those --api names) over HTTP until interrupted.",
+    )
     serve.add_argument("--host", help="address to bind (default 127.0.0.1, or $HOST)")
-    serve.add_argument("--port", type=int, help="port to bind (default 8080, or $PORT)")
-    serve.add_argument("--fixtures", help="fixtures folder (default ./fixtures)")
-    serve.add_argument("--api", action="append", dest="apis", help="serve only this API (repeatable)")
+    serve.add_argument("--port", type=int, help="port to bind (default 8080, or $PORT; 0 picks a free one)")
+    serve.add_argument("--fixtures", metavar="DIR", help="fixtures folder (default: the bundled default world)")
     serve.add_argument(
-        "--mount", action="append", default=[], type=mount_option, metavar="API=PATH", help="mount an API elsewhere"
+        "--api",
+        action="append",
+        dest="apis",
+        metavar="API",
+        help="serve only this API (repeatable; $RELEASE_MOCK_APIS)",
+    )
+    serve.add_argument(
+        "--mount",
+        action="append",
+        default=[],
+        type=mount_option,
+        metavar="API=PATH",
+        help="serve an API at PATH instead of its default (repeatable; $RELEASE_MOCK_MOUNT_<API>)",
     )
     serve.add_argument(
         "--validate-responses", action="store_true", default=None, help="check every response against the spec"
     )
-    # Listed here for --help; its arguments belong to contracts.cli, which main() hands them to.
-    commands.add_parser("contract", help="check a server (or the mock) against the specs", add_help=False)
+    serve.add_argument(
+        "--access-log",
+        action="store_true",
+        default=None,
+        help="print one line per request: time, client, method, path, status, duration ($RELEASE_MOCK_ACCESS_LOG=1)",
+    )
+    # Listed for the help; its arguments belong to contracts.cli, which main() hands them to.
+    commands.add_parser(
+        "contract", help="check a server (by default the mock, in-process) against the specs", add_help=False
+    )
     return parser
 
 
@@ -44,49 +89,71 @@ def serve(options: argparse.Namespace) -> int:
 
     # Connexion imports starlette.testclient, which warns about httpx on import; not ours to fix.
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
-    import uvicorn
-
     from .app import create_app
+    from .fixtures import FixtureError
+    from .logs import AccessLog
+    from .serving import bind, serve_forever
 
-    mounts = dict(options.mount) or None
     settings = Settings.from_env(
         host=options.host,
         port=options.port,
         fixtures_dir=pathlib.Path(options.fixtures) if options.fixtures else None,
         apis=tuple(options.apis) if options.apis else None,
-        mounts=mounts,
+        mounts=dict(options.mount) or None,
         validate_responses=options.validate_responses,
+        access_log=options.access_log,
     )
     try:
         app = create_app(settings)
     except FixtureError as error:
         print(f"release-mock: bad fixture: {error}", file=sys.stderr)
-        return 2
-    except UnknownApi as error:
+        return USAGE_ERROR
+    except SettingsError as error:
         print(f"release-mock: {error}", file=sys.stderr)
-        return 2
-    for mount, (plugin, _spec) in sorted(app.mounts.items()):
+        return USAGE_ERROR
+    try:
+        sock = bind(settings.host, settings.port)
+    except OSError as error:
         print(
-            f"release-mock: {plugin.name} at http://{settings.host}:{settings.port}{mount} (UI: {mount}/ui/)",
-            flush=True,
+            f"release-mock: cannot listen on {settings.host}:{settings.port}: {error.strerror or error}",
+            file=sys.stderr,
         )
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+        return USAGE_ERROR
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    root = f"http://{host}:{sock.getsockname()[1]}"
+
+    def announce() -> None:
+        print(f"release-mock: listening on {root}", flush=True)
+        for mount, (plugin, _spec) in sorted(app.mounts.items()):
+            print(f"release-mock: {plugin.name} at {root}{mount} (UI: {mount}/ui/)", flush=True)
+
+    serve_forever(AccessLog(app, sys.stdout) if settings.access_log else app, sock, announce)
     return 0
+
+
+def contract(arguments: list[str]) -> int:
+    missing = [name for name in CONTRACT_EXTRA if importlib.util.find_spec(name) is None]
+    if missing and not {"-h", "--help"} & set(arguments):
+        print(
+            "release-mock: 'contract' needs the contract extra: pip install 'release-mock[contract]'", file=sys.stderr
+        )
+        return USAGE_ERROR
+    # Imported only for this command: the contract suites speak HTTP and need none of the server.
+    from contracts.cli import main as run_contract
+
+    return run_contract(arguments)
 
 
 def main(argv: t.Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    if not arguments or arguments[0].startswith("-"):
+    if not arguments or (arguments[0].startswith("-") and arguments[0] not in TOP_LEVEL_OPTIONS):
         arguments.insert(0, "serve")
     if arguments[0] == "contract":
-        # Imported only for this command: the contract suites speak HTTP and need none of the server.
-        from contracts.cli import main as contract
-
         return contract(arguments[1:])
     options = build_parser().parse_args(arguments)
     if options.command == "serve":
         return serve(options)
-    return 2
+    return USAGE_ERROR
 
 
 if __name__ == "__main__":

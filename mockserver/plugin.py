@@ -13,12 +13,11 @@ import typing as t
 
 from .errors import MockError
 from .exchange import Call, Reply
+from .settings import UnknownApi
+
+__all__ = ["ApiPlugin", "Handler", "UnknownApi", "discover_plugins"]
 
 Handler = t.Callable[[Call], Reply]
-
-
-class UnknownApi(LookupError):
-    """An API was asked for by name (``--api``, ``RELEASE_MOCK_APIS``) that no plugin provides."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,16 +42,18 @@ def discover_plugins(names: t.Iterable[str] | None = None) -> list[ApiPlugin]:
     """Every ``PLUGIN`` in the subpackages of ``mockserver.apis``, optionally filtered by name."""
     from . import apis
 
-    wanted = set(names) if names else None
     found = []
     for module in sorted(pkgutil.iter_modules(apis.__path__), key=lambda m: m.name):
-        if not module.ispkg or (wanted is not None and module.name not in wanted):
+        if not module.ispkg:
             continue
         plugin = getattr(importlib.import_module(f"{apis.__name__}.{module.name}"), "PLUGIN", None)
         if isinstance(plugin, ApiPlugin):
             found.append(plugin)
-    if wanted is not None:
-        missing = wanted - {plugin.name for plugin in found}
-        if missing:
-            raise UnknownApi(f"no such API: {', '.join(sorted(missing))}")
-    return found
+    wanted = set(names or ())
+    if not wanted:
+        return found
+    missing = wanted - {plugin.name for plugin in found}
+    if missing:
+        known = ", ".join(plugin.name for plugin in found)
+        raise UnknownApi(f"no such API: {', '.join(sorted(missing))}; the APIs are {known}")
+    return [plugin for plugin in found if plugin.name in wanted]

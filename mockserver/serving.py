@@ -1,12 +1,50 @@
-"""Run the app with uvicorn on a background thread: for tests, benchmarks and in-process contract runs."""
+"""Run the app with uvicorn: in the foreground for ``release-mock serve``, or on a thread for tests and tools."""
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 import typing as t
 
 import uvicorn
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` (port 0: a free one), for uvicorn to listen on; ``OSError`` when it cannot be."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+class AnnouncingServer(uvicorn.Server):
+    """uvicorn's server, calling ``on_listening`` once it accepts connections (never before, nor if start-up fails)."""
+
+    def __init__(self, config: uvicorn.Config, on_listening: t.Callable[[], None]) -> None:
+        super().__init__(config)
+        self._on_listening = on_listening
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started and not self.should_exit:
+            self._on_listening()
+
+
+def serve_forever(app: t.Any, sock: socket.socket, on_listening: t.Callable[[], None]) -> None:
+    """Serve on the bound socket until interrupted (Ctrl-C, SIGTERM)."""
+    # uvicorn's own warnings are per request too ("Invalid HTTP request received."); its errors still show.
+    config = uvicorn.Config(app, log_level="error", access_log=False)
+    try:
+        AnnouncingServer(config, on_listening).run(sockets=[sock])
+    except KeyboardInterrupt:
+        # uvicorn shuts down gracefully on Ctrl-C, then raises the signal again for the caller: the end, not an error.
+        pass
 
 
 class BackgroundServer:

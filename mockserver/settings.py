@@ -7,7 +7,22 @@ import os
 import pathlib
 import typing as t
 
-PROJECT_ROOT = pathlib.Path(__file__).resolve().parent.parent
+from .bundled import CHECKOUT, FIXTURES_DIR, SPECS_DIR
+
+PROJECT_ROOT = CHECKOUT
+"""The checkout's root, where the tests read the repository's own files."""
+
+
+class SettingsError(ValueError):
+    """Settings that cannot be served as they stand; the command line prints the message and exits 2."""
+
+
+class UnknownApi(SettingsError, LookupError):
+    """An API was asked for by name (``--api``, ``--mount``, their variables) that no plugin provides."""
+
+
+class MountClash(SettingsError):
+    """Two APIs mounted where one would answer (some of) the other's requests."""
 
 
 def _env_mounts(environ: t.Mapping[str, str]) -> dict[str, str]:
@@ -16,18 +31,24 @@ def _env_mounts(environ: t.Mapping[str, str]) -> dict[str, str]:
     return {key[len(prefix) :].lower(): value for key, value in environ.items() if key.startswith(prefix)}
 
 
+def _is_yes(value: str) -> bool:
+    return value.lower() in ("1", "true", "yes")
+
+
 @dataclasses.dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
-    specs_dir: pathlib.Path = PROJECT_ROOT / "specs"
-    fixtures_dir: pathlib.Path = PROJECT_ROOT / "fixtures"
+    specs_dir: pathlib.Path = SPECS_DIR
+    fixtures_dir: pathlib.Path = FIXTURES_DIR
     apis: tuple[str, ...] = ()
     """Which APIs to serve; empty means every discovered one."""
     mounts: t.Mapping[str, str] = dataclasses.field(default_factory=dict)
     """API name -> mount point, overriding each plugin's default."""
     validate_responses: bool = False
     """Check every response against the spec (the test suite turns this on)."""
+    access_log: bool = False
+    """``release-mock serve`` writes one line per request."""
 
     def mount_for(self, name: str, default: str) -> str:
         mount = self.mounts.get(name, default)
@@ -46,7 +67,9 @@ class Settings:
         if environ.get("RELEASE_MOCK_APIS"):
             values["apis"] = tuple(name.strip() for name in environ["RELEASE_MOCK_APIS"].split(",") if name.strip())
         if environ.get("RELEASE_MOCK_VALIDATE_RESPONSES"):
-            values["validate_responses"] = environ["RELEASE_MOCK_VALIDATE_RESPONSES"].lower() in ("1", "true", "yes")
+            values["validate_responses"] = _is_yes(environ["RELEASE_MOCK_VALIDATE_RESPONSES"])
+        if environ.get("RELEASE_MOCK_ACCESS_LOG"):
+            values["access_log"] = _is_yes(environ["RELEASE_MOCK_ACCESS_LOG"])
         mounts = _env_mounts(environ)
         if mounts:
             values["mounts"] = mounts

@@ -1,19 +1,24 @@
-"""The command line, in process through ``main(argv)``: exit codes, messages, and what reaches the server."""
+"""The command line, in process through ``main(argv)``: help, version, exit codes and messages of what it refuses."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import pathlib
+import re
 import shutil
+import socket
+import sys
+import tomllib
 import typing as t
 
 import pytest
-import uvicorn
 import yaml
 
-from mockserver import MockApp
-from mockserver.cli import main
+from mockserver.cli import CONTRACT_EXTRA, main
 from mockserver.settings import PROJECT_ROOT
+
+APIS = "the APIs are chkk, gitlab, sentry"
 
 
 @pytest.fixture(autouse=True)
@@ -22,14 +27,6 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name in ("HOST", "PORT") or name.startswith("RELEASE_MOCK_"):
             monkeypatch.delenv(name)
-
-
-@pytest.fixture
-def server_runs(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, t.Any]]:
-    """Records what ``serve`` would hand uvicorn, instead of binding a port and blocking."""
-    runs: list[dict[str, t.Any]] = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **options: runs.append({"app": app, **options}))
-    return runs
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +40,23 @@ def bad_fixtures(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
     return root
 
 
+@pytest.fixture(scope="module")
+def taken_port() -> t.Iterator[int]:
+    """A port something already listens on: settings that should be refused but are not then fail, not serve forever."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        yield taken.getsockname()[1]
+
+
+def exits(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int | str | None, str, str]:
+    """Exit code, stdout and stderr of a ``main(argv)`` that ends by ``SystemExit`` (help, version, usage errors)."""
+    with pytest.raises(SystemExit) as raised:
+        main(argv)
+    out, err = capsys.readouterr()
+    return raised.value.code, out, err
+
+
 @pytest.mark.parametrize(
     "argv",
     [
@@ -51,49 +65,139 @@ def bad_fixtures(tmp_path_factory: pytest.TempPathFactory) -> pathlib.Path:
     ],
 )
 def test_bad_fixture_exits_2_with_the_place_on_stderr_and_serves_nothing(
-    argv: list[str], bad_fixtures: pathlib.Path, server_runs: list, capsys: pytest.CaptureFixture[str]
+    argv: list[str], bad_fixtures: pathlib.Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main([arg.format(bad=bad_fixtures) for arg in argv]) == 2
     out, err = capsys.readouterr()
     file = bad_fixtures / "gitlab" / "projects.yaml"
     assert err == f"release-mock: bad fixture: {file}: at /0/releases/1/tag_name: 5 is not of type 'string'\n"
     assert out == ""
-    assert server_runs == []
 
 
-def test_unknown_api_exits_2(server_runs: list, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["serve", "--api", "nope"]) == 2
-    assert capsys.readouterr().err == "release-mock: no such API: nope\n"
-    assert server_runs == []
-
-
-@pytest.mark.parametrize("mount", [pytest.param("gitlab", id="no-equals"), pytest.param("=/gl", id="no-api")])
-def test_malformed_mount_is_a_usage_error(mount: str, server_runs: list, capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as raised:
-        main(["serve", "--mount", mount])
-    assert raised.value.code == 2
-    assert f"argument --mount: expected API=PATH, got '{mount}'" in capsys.readouterr().err
-    assert server_runs == []
+@pytest.mark.parametrize("argv", [pytest.param(["--help"], id="long"), pytest.param(["-h"], id="short")])
+def test_top_level_help_lists_every_command_with_one_line_each(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = exits(argv, capsys)
+    assert code == 0
+    assert out.startswith("usage: release-mock [-h] [--version] COMMAND ...")
+    commands = dict(re.findall(r"^    (\w+) +(\S.*)$", out, re.MULTILINE))
+    assert list(commands) == ["serve", "contract"]
+    assert commands["serve"].startswith("serve the mock APIs over HTTP (the default command)")
+    assert commands["contract"].startswith("check a server")
+    assert "--version" in out
+    # The top-level help is not serve's: that one has its own.
+    assert "--fixtures" not in out
 
 
 @pytest.mark.parametrize(
-    ("argv", "expected"),
+    ("argv", "usage", "options"),
     [
-        pytest.param(["--help"], "usage: release-mock", id="top-level"),
-        pytest.param(["serve", "--help"], "--fixtures FIXTURES", id="serve"),
+        pytest.param(
+            ["serve", "--help"], "usage: release-mock serve", ["--mount API=PATH", "--access-log"], id="serve"
+        ),
+        pytest.param(["--port", "1", "--help"], "usage: release-mock serve", ["--fixtures DIR"], id="serve-by-default"),
+        pytest.param(["contract", "--help"], "usage: release-mock contract", ["--base-url URL"], id="contract"),
     ],
 )
-def test_help_exits_0(argv: list[str], expected: str, capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit) as raised:
-        main(argv)
-    assert raised.value.code == 0
-    assert expected in capsys.readouterr().out
+def test_each_command_has_its_own_help(
+    argv: list[str], usage: str, options: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = exits(argv, capsys)
+    assert code == 0
+    assert out.startswith(usage)
+    for option in options:
+        assert option in out
 
 
-def test_serve_hands_the_configured_app_to_uvicorn(server_runs: list, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["serve", "--host", "127.0.0.2", "--port", "9999", "--api", "gitlab", "--mount", "gitlab=/gl"]) == 0
-    (run,) = server_runs
-    assert isinstance(run["app"], MockApp)
-    assert list(run["app"].mounts) == ["/gl"]
-    assert (run["host"], run["port"]) == ("127.0.0.2", 9999)
-    assert capsys.readouterr().out == "release-mock: gitlab at http://127.0.0.2:9999/gl (UI: /gl/ui/)\n"
+def test_version_is_the_installed_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = exits(["--version"], capsys)
+    declared = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    assert code == 0
+    assert out == f"release-mock {importlib.metadata.version('release-mock')}\n"
+    assert out == f"release-mock {declared}\n"
+
+
+def test_unknown_command_is_a_usage_error_naming_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = exits(["srve"], capsys)
+    assert code == 2
+    (error,) = [line for line in err.splitlines() if "invalid choice: 'srve'" in line]
+    # Python versions differ in how they quote the choices.
+    assert re.search(r"\(choose from '?serve'?, '?contract'?\)", error)
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ", "message"),
+    [
+        pytest.param(["--api", "gitlb"], {}, f"no such API: gitlb; {APIS}", id="api-flag"),
+        pytest.param([], {"RELEASE_MOCK_APIS": "gitlab,gitlb"}, f"no such API: gitlb; {APIS}", id="apis-variable"),
+        pytest.param(["--mount", "gitlb=/x"], {}, f"cannot mount gitlb=/x: no such API; {APIS}", id="mount-flag"),
+        pytest.param(
+            [], {"RELEASE_MOCK_MOUNT_SENTY": "/s"}, f"cannot mount senty=/s: no such API; {APIS}", id="mount-variable"
+        ),
+        pytest.param(
+            ["--api", "gitlab", "--mount", "chk=/c"], {}, f"cannot mount chk=/c: no such API; {APIS}", id="not-served"
+        ),
+    ],
+)
+def test_unknown_api_names_exit_2_listing_the_apis(
+    argv: list[str],
+    environ: dict[str, str],
+    message: str,
+    taken_port: int,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    assert main(["serve", "--port", str(taken_port), *argv]) == 2
+    assert capsys.readouterr() == ("", f"release-mock: {message}\n")
+
+
+@pytest.mark.parametrize(
+    ("mounts", "message"),
+    [
+        pytest.param(["gitlab=/api/0"], "gitlab and sentry are both mounted at /api/0", id="same-mount"),
+        pytest.param(["chkk=/api/v4/", "gitlab=api/v4"], "chkk and gitlab are both mounted at /api/v4", id="spelled"),
+        pytest.param(["sentry=/", "chkk=/"], "chkk and sentry are both mounted at /", id="both-at-root"),
+        pytest.param(
+            ["chkk=/api/v4/projects/24"],
+            "chkk mounted at /api/v4/projects/24 hides gitlab's /projects/{id}/repository/tags (mounted at /api/v4); "
+            "mount chkk elsewhere",
+            id="inside-a-route",
+        ),
+    ],
+)
+def test_clashing_mounts_exit_2_naming_both_apis(
+    mounts: list[str], message: str, taken_port: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = [argument for mount in mounts for argument in ("--mount", mount)]
+    assert main(["serve", "--port", str(taken_port), *argv]) == 2
+    assert capsys.readouterr() == ("", f"release-mock: {message}\n")
+
+
+@pytest.mark.parametrize("mount", [pytest.param("gitlab", id="no-equals"), pytest.param("=/gl", id="no-api")])
+def test_malformed_mount_is_a_usage_error(mount: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = exits(["serve", "--mount", mount], capsys)
+    assert code == 2
+    assert f"argument --mount: expected API=PATH, got '{mount}'" in err
+    assert out == ""
+
+
+def test_contract_without_its_extra_names_the_extra(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # As in an install without the extra: importing Schemathesis fails.
+    monkeypatch.setitem(sys.modules, "schemathesis", None)
+    assert main(["contract", "chkk", "--max-examples", "1"]) == 2
+    expected = "release-mock: 'contract' needs the contract extra: pip install 'release-mock[contract]'\n"
+    assert capsys.readouterr() == ("", expected)
+
+
+def test_the_contract_extra_installs_what_contract_imports() -> None:
+    extras = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "optional-dependencies"
+    ]
+    declared = {re.match(r"[\w.-]+", requirement)[0] for requirement in extras["contract"]}  # type: ignore[index]
+    assert declared == set(CONTRACT_EXTRA)
+    assert "release-mock[contract]" in extras["test"]
