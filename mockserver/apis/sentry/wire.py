@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import email.header
+import http
 import posixpath
 import re
 import sys
@@ -68,8 +69,16 @@ def render_error(error: MockError) -> Reply:
     elif error.message is not None:
         body = {"detail": error.message}
     else:
-        body = {"detail": _DEFAULT_DETAIL.get(status, "Error.")}
+        body = {"detail": _DEFAULT_DETAIL.get(status) or _reason(status)}
     return Reply(body, status=status, headers=dict(error.headers))
+
+
+def _reason(status: int) -> str:
+    """A sentence for a status the list above does not name (``Not Acceptable.``)."""
+    try:
+        return f"{http.HTTPStatus(status).phrase}."
+    except ValueError:
+        return "Error."
 
 
 @dataclasses.dataclass(frozen=True)
