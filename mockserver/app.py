@@ -85,7 +85,7 @@ def create_app(settings: Settings | None = None) -> MockApp:
             spec,
             base_path=mount,
             name=plugin.name,
-            resolver=PluginResolver(plugin, store, mount, spec.raw),
+            resolver=PluginResolver(plugin, store, mount, spec.spec),
             validator_map=validators,
             validate_responses=settings.validate_responses,
             strict_validation=False,
