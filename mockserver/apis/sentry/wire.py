@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from ...errors import InvalidParameter, MockError
 from ...exchange import Call, Reply
+from ...ids import read_integer
 
 DEFAULT_PER_PAGE = 100
 PERIODS = "1h, 24h, 1d, 48h, 2d, 7d, 14d, 30d, 90d"
@@ -96,7 +97,8 @@ class Cursor:
             return cls(0, 0, False)
         try:
             value, offset, is_prev = text.split(":")
-            return cls(int(float(value)), int(offset), bool(int(is_prev)))
+            # Numerals of any length: float() makes a long value infinite, int() refuses 4,300 digits.
+            return cls(read_integer(value.partition(".")[0]), read_integer(offset), bool(int(is_prev)))
         except ValueError:
             raise InvalidParameter("query", "cursor", "invalid") from None
 
