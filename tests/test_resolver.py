@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import pathlib
 import typing as t
 
 import httpx
 import pytest
 
-from mockserver import Settings, create_app
+from mockserver import Settings, cli, create_app
 from mockserver.errors import MockError
 from mockserver.exchange import Call, Reply
-from mockserver.plugin import ApiPlugin
+from mockserver.plugin import ApiPlugin, discover_plugins
 from mockserver.resolver import OperationMismatch
 from mockserver.serving import BackgroundServer
 
@@ -110,3 +111,15 @@ def test_a_handler_for_an_operation_the_spec_lacks_stops_start_up(
         OperationMismatch, match="probe: handlers for operationIds that probe.yaml does not have: readGaurded"
     ):
         create_app(probe_settings(tmp_path, monkeypatch, misspelt))
+
+
+def test_the_command_line_names_the_mismatch_and_exits_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (gitlab,) = discover_plugins(["gitlab"])
+    misspelt = dataclasses.replace(gitlab, handlers={**gitlab.handlers, "getUser": gitlab.handlers["getCurrentUser"]})
+    monkeypatch.setattr("mockserver.app.discover_plugins", lambda names=None: [misspelt])
+    assert cli.main(["serve", "--api", "gitlab", "--port", "0"]) == 2
+    assert capsys.readouterr().err == (
+        "release-mock: gitlab: handlers for operationIds that gitlab.yaml does not have: getUser\n"
+    )
