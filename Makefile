@@ -8,7 +8,7 @@ PORT ?= 8080
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install serve test browser contract bench lint clean
+.PHONY: install serve test browser contract bench fuzz lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ contract: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# Not part of `make test`: some 100,000 requests, about half an hour on one core.
+FUZZ_EXAMPLES ?= 2500
+fuzz: $(STAMP)
+	nice -n 10 $(BIN)/python bench/fuzz.py --max-examples $(FUZZ_EXAMPLES)
 
 lint: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,dev]'

@@ -11,7 +11,6 @@ from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.lifespan import LifespanMiddleware
 from connexion.middleware.request_validation import RequestValidationMiddleware
 from connexion.middleware.response_validation import ResponseValidationMiddleware
-from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.middleware.swagger_ui import SwaggerUIMiddleware as SpecDocumentMiddleware
 from connexion.options import SwaggerUIOptions
@@ -26,6 +25,7 @@ from .openapi31 import OpenAPI31Middleware, OpenAPI31Specification
 from .plugin import ApiPlugin, discover_plugins
 from .rawpath import RawPathMiddleware
 from .resolver import PluginResolver
+from .routing import RoutingMiddleware
 from .settings import Settings
 from .store import Store
 from .swagger_ui import SPEC_PATH, UI_PATH, SwaggerUIMiddleware
@@ -85,7 +85,7 @@ def create_app(settings: Settings | None = None) -> MockApp:
             spec,
             base_path=mount,
             name=plugin.name,
-            resolver=PluginResolver(plugin, store, mount, spec.raw),
+            resolver=PluginResolver(plugin, store, mount, spec.spec),
             validator_map=validators,
             validate_responses=settings.validate_responses,
             strict_validation=False,

@@ -92,6 +92,7 @@ def serve(options: argparse.Namespace) -> int:
     from .app import create_app
     from .fixtures import FixtureError
     from .logs import AccessLog
+    from .resolver import OperationMismatch
     from .serving import bind, serve_forever
 
     settings = Settings.from_env(
@@ -108,7 +109,7 @@ def serve(options: argparse.Namespace) -> int:
     except FixtureError as error:
         print(f"release-mock: bad fixture: {error}", file=sys.stderr)
         return USAGE_ERROR
-    except SettingsError as error:
+    except (SettingsError, OperationMismatch) as error:
         print(f"release-mock: {error}", file=sys.stderr)
         return USAGE_ERROR
     try:

@@ -14,7 +14,7 @@ import logging
 import re
 import typing as t
 
-from connexion.exceptions import NonConformingResponse, ProblemException
+from connexion.exceptions import NonConformingResponse
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 
@@ -47,12 +47,18 @@ def as_mock_error(exc: Exception) -> errors.MockError:
         logger.error("response does not conform to the spec: %s", exc.detail)
         return InternalError(f"response does not conform to the spec: {exc.detail}")
     if isinstance(exc, HTTPException):
+        # ProblemException is an HTTPException too, with the same status in ``status_code``.
+        headers = dict(exc.headers or {})
         if exc.status_code == 405:
-            allow = (exc.headers or {}).get("Allow", "")
+            allow = headers.get("Allow", "")
             return errors.MethodNotAllowed(method.strip() for method in allow.split(",") if method.strip())
-        return _BY_STATUS.get(exc.status_code, InternalError)(None)
-    if isinstance(exc, ProblemException):
-        return _BY_STATUS.get(exc.status, InternalError)(None)
+        known = _BY_STATUS.get(exc.status_code)
+        if known is not None:
+            return known(None, headers=headers)
+        if exc.status_code >= 500:
+            logger.error("the framework answered %s", exc.status_code, exc_info=exc)
+        # A status nothing here names (406, 411, 414, 431, ...) is still the framework's answer, not a crash.
+        return errors.StatusError(exc.status_code, headers=headers)
     logger.error("unhandled error", exc_info=exc)
     return InternalError(None)
 

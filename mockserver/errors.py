@@ -10,7 +10,8 @@
     ├── Conflict (409)
     ├── PayloadTooLarge (413)
     ├── UnsupportedMediaType (415)
-    └── Unprocessable (422)
+    ├── Unprocessable (422)
+    └── StatusError (any)           a status the HTTP framework raised that no class above stands for
 
 An error carries an optional ``message`` in the owning API's own words (a string, or for
 APIs that report per-field errors, a dict or list). Errors raised by the shared layers
@@ -25,7 +26,7 @@ Message = str | dict | list | None
 
 
 class MockError(Exception):
-    status_code: t.ClassVar[int] = 500
+    status_code: int = 500
 
     def __init__(self, message: Message = None, *, headers: dict[str, str] | None = None) -> None:
         super().__init__(message if message is not None else type(self).__name__)
@@ -97,3 +98,14 @@ class UnsupportedMediaType(MockError):
 
 class Unprocessable(MockError):
     status_code = 422
+
+
+class StatusError(MockError):
+    """A status Starlette or Connexion raised that has no class of its own (406, 411, 414, 431, ...).
+
+    It keeps the status; each API's renderer words it as that API words any error.
+    """
+
+    def __init__(self, status_code: int, message: Message = None, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message, headers=headers)
+        self.status_code = status_code

@@ -44,18 +44,33 @@ def example_handler(operation: t.Any) -> Handler:
 
 
 def _first_success_example(responses: t.Mapping[str, t.Any]) -> Reply:
-    for status in sorted(code for code in responses if str(code).startswith("2") or str(code) == "302"):
-        response = responses[status]
-        headers = {
-            name: str(_example_of(header.get("schema", {}), header))
-            for name, header in response.get("headers", {}).items()
-            if _example_of(header.get("schema", {}), header) is not None
-        }
-        for media_type, content in response.get("content", {}).items():
-            body = _example_of(content.get("schema", {}), content)
-            return Reply(body=body, status=int(status), headers=headers, media_type=media_type)
-        return Reply(body=None, status=int(status), headers=headers)
-    return Reply(body=None, status=204)
+    chosen = _success_response(responses)
+    if chosen is None:
+        return Reply(body=None, status=204)
+    status, response = chosen
+    headers = {
+        name: str(_example_of(header.get("schema", {}), header))
+        for name, header in response.get("headers", {}).items()
+        if _example_of(header.get("schema", {}), header) is not None
+    }
+    for media_type, content in response.get("content", {}).items():
+        body = _example_of(content.get("schema", {}), content)
+        return Reply(body=body, status=status, headers=headers, media_type=media_type)
+    return Reply(body=None, status=status, headers=headers)
+
+
+def _success_response(responses: t.Mapping[str, t.Any]) -> tuple[int, t.Mapping[str, t.Any]] | None:
+    """The response an example answer uses, and the status it answers with.
+
+    The lowest explicit 2xx first; then the ``2XX`` range, as 200; then a 302 (a redirect is
+    the success of a permalink); then ``default``, as 200. YAML may key a status as an int.
+    """
+    by_key = {str(key).upper(): response for key, response in responses.items()}
+    explicit = sorted(key for key in by_key if len(key) == 3 and key.isdigit() and key.startswith("2"))
+    for key, status in [*((key, int(key)) for key in explicit), ("2XX", 200), ("302", 302), ("DEFAULT", 200)]:
+        if key in by_key:
+            return status, by_key[key]
+    return None
 
 
 def _example_of(schema: t.Mapping[str, t.Any], holder: t.Mapping[str, t.Any]) -> t.Any:
@@ -77,29 +92,45 @@ async def _close_uploads(values: t.Iterable[t.Any]) -> None:
                 await item.close()
 
 
+class OperationMismatch(LookupError):
+    """A plugin and its spec disagree about the operations: start-up stops and says where."""
+
+
 class PluginResolver(Resolver):
-    """Resolves an API's operations to its plugin's handlers, bound to the store."""
+    """Resolves an API's operations to its plugin's handlers, bound to the store.
+
+    Each operation is found in the spec by method and path, so that what handlers read from
+    it (Sentry's ``x-required-scopes``) is there whether or not it has an operationId: an
+    operation that could not be found would be one whose rules nobody checks.
+    """
 
     def __init__(self, plugin: ApiPlugin, store: Store, mount: str, document: t.Mapping[str, t.Any]) -> None:
         super().__init__()
         self.plugin = plugin
         self.store = store
         self.mount = mount
-        self.operations = {
-            item[method]["operationId"]: item[method]
-            for item in document.get("paths", {}).values()
+        self.operations: dict[tuple[str, str], t.Mapping[str, t.Any]] = {
+            (method, path): item[method]
+            for path, item in document.get("paths", {}).items()
             for method in HTTP_METHODS
-            if isinstance(item.get(method), dict) and "operationId" in item[method]
+            if isinstance(item.get(method), dict)
         }
+        _check_handlers(plugin, [operation.get("operationId") for operation in self.operations.values()])
 
     def resolve(self, operation: t.Any) -> Resolution:
         operation_id = self.resolve_operation_id(operation)
-        handler = self.plugin.handlers.get(operation_id) or example_handler(operation)
-        return Resolution(self.bind(handler, operation), operation_id)
+        handler = (operation_id and self.plugin.handlers.get(operation_id)) or example_handler(operation)
+        # Connexion keeps each API's operations by id: operations without one would share the key
+        # None, and each would be routed to the last one added. Method and path are unique.
+        return Resolution(self.bind(handler, operation), operation_id or f"{operation.method.upper()} {operation.path}")
 
     def bind(self, handler: Handler, operation: t.Any) -> t.Callable[..., t.Awaitable[Response]]:
         namespace, mount, store = self.plugin.name, self.mount, self.store
-        spec_operation = self.operations.get(getattr(operation, "operation_id", None) or "", {})
+        spec_operation = self.operations.get((operation.method, operation.path))
+        if spec_operation is None:
+            raise OperationMismatch(
+                f"{self.plugin.name}: {operation.method.upper()} {operation.path} is not in {self.plugin.spec_file}"
+            )
         path_names: set[str] = set()
 
         def path_parameters() -> set[str]:
@@ -139,3 +170,15 @@ class PluginResolver(Resolver):
 
         endpoint.__name__ = getattr(handler, "__name__", "endpoint")
         return endpoint
+
+
+def _check_handlers(plugin: ApiPlugin, operation_ids: list[str | None]) -> None:
+    """Every handler names an operation of the spec (which keeps operationIds unique).
+
+    A misspelt name would leave its operation answering from examples, with nobody checking its rules.
+    """
+    unknown = sorted(set(plugin.handlers) - set(operation_ids))
+    if unknown:
+        raise OperationMismatch(
+            f"{plugin.name}: handlers for operationIds that {plugin.spec_file} does not have: {', '.join(unknown)}"
+        )

@@ -16,6 +16,7 @@ from mockserver import MockApp
 JSON = {"content-type": "application/json"}
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 ONE_MIB = 1_048_576
+OVER_DIGIT_LIMIT = "9" * 4400
 
 
 def world(app: MockApp) -> dict[int, dict[str, t.Any]]:
@@ -470,6 +471,41 @@ def test_no_operation_taking_a_body_fails_on_a_bad_one(
             404,
             {"message": "404 Not found"},
             id="link-id-huge",
+        ),
+        # Python's int() refuses more than 4,300 digits; GitLab just finds nothing with such an id.
+        pytest.param(
+            f"/projects/24/releases/v0.2/assets/links/{OVER_DIGIT_LIMIT}",
+            {},
+            404,
+            {"message": "404 Not found"},
+            id="link-id-over-int-digit-limit",
+        ),
+        pytest.param(
+            f"/projects/{OVER_DIGIT_LIMIT}/releases",
+            {},
+            404,
+            {"message": "404 Project Not Found"},
+            id="project-id-over-int-digit-limit",
+        ),
+        pytest.param(
+            f"/projects/{OVER_DIGIT_LIMIT}", {}, 404, {"message": "404 Project Not Found"}, id="get-project-huge-id"
+        ),
+        pytest.param(
+            f"/projects/{OVER_DIGIT_LIMIT}/repository/tags",
+            {},
+            404,
+            {"message": "404 Project Not Found"},
+            id="tags-of-project-huge-id",
+        ),
+        pytest.param(
+            f"/groups/{OVER_DIGIT_LIMIT}/releases",
+            {},
+            404,
+            {"message": "404 Group Not Found"},
+            id="group-id-over-int-digit-limit",
+        ),
+        pytest.param(
+            f"/projects/{2**63}/releases", {}, 404, {"message": "404 Project Not Found"}, id="project-id-past-64-bits"
         ),
         pytest.param(
             "/projects/24/releases/%FF%FE", {}, 404, {"message": "404 Not Found"}, id="tag-percent-encoded-invalid-utf8"

@@ -313,3 +313,13 @@ def test_bearer_and_query_tokens_authenticate(server) -> None:
     assert httpx.get(url, headers={"Authorization": f"Bearer {MAINTAINER}"}).json()["username"] == "mia"
     assert httpx.get(url, params={"private_token": MAINTAINER}).json()["username"] == "mia"
     assert httpx.get(url, headers={"Authorization": "Bearer oauth-developer-0000000000001"}).json()["username"] == "dev"
+
+
+def test_tags_ordered_by_version_compare_numbers_of_any_length(gitlab: httpx.Client) -> None:
+    huge = "v1." + "9" * 4400  # int() refuses more than 4,300 digits
+    for name in ("v1.10", huge, "v1.9", "v1.010a"):
+        assert gitlab.post("/projects/24/repository/tags", json={"tag_name": name, "ref": "main"}).status_code == 201
+    listed = gitlab.get("/projects/24/repository/tags", params={"order_by": "version", "sort": "asc"})
+    assert listed.status_code == 200
+    mine = [tag["name"] for tag in listed.json() if tag["name"].startswith("v1.")]
+    assert mine == ["v1.9", "v1.10", huge, "v1.010a"]

@@ -10,11 +10,13 @@ import pytest
 FILES = "/organizations/my-org/releases/frontend@1.0.0/files/"
 
 
-def upload(sentry: httpx.Client, name: str = "~/app.js", content: bytes = b"console.log(1)") -> httpx.Response:
+def upload(
+    sentry: httpx.Client, name: str = "~/app.js", content: bytes = b"console.log(1)", **fields: str
+) -> httpx.Response:
     return sentry.post(
         FILES,
         files={"file": ("app.js", content, "application/javascript")},
-        data={"name": name, "header": ["Content-Type:application/javascript"]},
+        data={"name": name, "header": ["Content-Type:application/javascript"], **fields},
     )
 
 
@@ -60,6 +62,29 @@ def test_uploading_the_same_name_twice_is_409(sentry: httpx.Client) -> None:
         409,
         {"detail": "A file matching this name already exists for the given release"},
     )
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        pytest.param({"dist": ""}, {}, id="empty-then-none"),
+        pytest.param({}, {"dist": ""}, id="none-then-empty"),
+        pytest.param({"dist": ""}, {"dist": ""}, id="empty-twice"),
+    ],
+)
+def test_an_empty_dist_is_no_dist(sentry: httpx.Client, first: dict, second: dict) -> None:
+    # Sentry files a file under a dist only when the field is non-empty (``if dist_name:``).
+    created = upload(sentry, **first)
+    assert (created.status_code, created.json()["dist"]) == (201, None)
+    assert upload(sentry, **second).status_code == 409
+    assert upload(sentry, dist="android").json()["dist"] == "android"
+
+
+def test_renaming_leaves_the_dist_alone(sentry: httpx.Client) -> None:
+    # Sentry's update serializer reads only the name.
+    file = upload(sentry, dist="android").json()
+    renamed = sentry.put(f"{FILES}{file['id']}/", json={"name": "~/renamed.js", "dist": ""})
+    assert (renamed.status_code, renamed.json()["name"], renamed.json()["dist"]) == (200, "~/renamed.js", "android")
 
 
 def test_commits_list(sentry: httpx.Client) -> None:

@@ -70,3 +70,26 @@ def test_rejections_keep_sentrys_shape_and_change_nothing(
     if status == 405:
         assert set(response.headers["allow"].split(", ")) == {"DELETE", "GET", "HEAD", "PUT"}
     assert snapshot(sentry) == before
+
+
+OVER_DIGIT_LIMIT = "9" * 4400
+"""More digits than Python's int() reads (4,300): it used to escape as a 500."""
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        pytest.param("/organizations/{id}/releases/", id="organization"),
+        pytest.param("/organizations/{id}/repos/", id="organization-repositories"),
+        pytest.param("/projects/{id}/my-project/releases/", id="organization-of-a-project"),
+        pytest.param("/projects/my-org/{id}/releases/", id="project"),
+        pytest.param(ORG + "?project={id}", id="list-releases-project-filter"),
+        pytest.param(ORG + "control@abc123/?project={id}", id="get-release-project"),
+        pytest.param(ORG + "control@abc123/files/{id}/", id="release-file"),
+    ],
+)
+def test_an_id_past_the_digit_limit_is_an_unknown_id(sentry: httpx.Client, template: str) -> None:
+    unknown = sentry.get(template.format(id="987654321"))
+    huge = sentry.get(template.format(id=OVER_DIGIT_LIMIT))
+    assert 400 <= unknown.status_code < 500
+    assert (huge.status_code, huge.json()) == (unknown.status_code, unknown.json())

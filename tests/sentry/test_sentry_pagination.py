@@ -71,3 +71,20 @@ def test_project_endpoint_lists_that_projects_releases(sentry: httpx.Client) -> 
     assert [release["version"] for release in response.json()] == ["my-app@2.0.0+build.7", "frontend@1.0.0"]
     assert "link" in response.headers
     assert sentry.get("/projects/my-org/nope/releases/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        pytest.param("9" * 400 + ":0:0", id="value-past-float-range"),
+        pytest.param("0:" + "9" * 4300 + ":0", id="offset-at-int-digit-limit"),
+        pytest.param("0:" + "9" * 5000 + ":0", id="offset-past-int-digit-limit"),
+    ],
+)
+def test_a_cursor_of_huge_numbers_is_read_not_a_500(sentry: httpx.Client, cursor: str) -> None:
+    # float() made the value infinite; the next cursor's offset passed int()'s 4,300 digits.
+    response = sentry.get(ORG, params={"cursor": cursor})
+    assert response.status_code == 200
+    if cursor.startswith("0:"):
+        assert response.json() == []
+        assert links(response)["next"][1] == "false"

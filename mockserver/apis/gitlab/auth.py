@@ -7,6 +7,7 @@ import typing as t
 
 from ...errors import Forbidden, NotFound, Unauthorized
 from ...exchange import Call
+from ...ids import numeric_id
 from .state import DEVELOPER, GUEST, REPORTER, GitLabState, Group, Project, Token
 
 UNAUTHORIZED = "401 Unauthorized"
@@ -79,10 +80,6 @@ def require_write_scope(principal: Principal) -> None:
         raise InsufficientScope()
 
 
-def _is_number(text: str) -> bool:
-    return text.isascii() and text.isdigit()
-
-
 def project_access(state: GitLabState, principal: Principal, project: Project) -> int:
     if principal.user is None:
         return 0
@@ -106,14 +103,16 @@ def _visible(visibility: str, principal: Principal, level: int) -> bool:
 
 def find_project(state: GitLabState, principal: Principal, project_id: str) -> Project:
     """By numeric id or full path; a project the caller may not see does not exist for them."""
-    project = state.projects.get(int(project_id)) if _is_number(project_id) else state.project_by_path(project_id)
+    number = numeric_id(project_id)
+    project = state.projects.get(number) if number is not None else state.project_by_path(project_id)
     if project is None or not _visible(project.visibility, principal, project_access(state, principal, project)):
         raise NotFound(PROJECT_NOT_FOUND)
     return project
 
 
 def find_group(state: GitLabState, principal: Principal, group_id: str) -> Group:
-    group = state.groups.get(int(group_id)) if _is_number(group_id) else state.group_by_path(group_id)
+    number = numeric_id(group_id)
+    group = state.groups.get(number) if number is not None else state.group_by_path(group_id)
     level = 0 if group is None or principal.user is None else group.members.get(principal.user["id"], 0)
     if principal.user is not None and principal.user.get("admin"):
         level = 50

@@ -82,6 +82,12 @@ def list_tags(project: Project, *, order_by: str, sort: str, search: str | None)
 
 
 def _version_key(name: str) -> tuple[t.Any, ...]:
-    return tuple(
-        (0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"[.\-+]", name.lstrip("vV"))
-    )
+    return tuple(_version_part(part) for part in re.split(r"[.\-+]", name.lstrip("vV")))
+
+
+def _version_part(part: str) -> tuple[int, int, str]:
+    """Numbers before words; numbers by length, then digits (int() refuses more than 4,300 digits)."""
+    if part.isascii() and part.isdigit():
+        number = part.lstrip("0")
+        return (0, len(number), number)
+    return (1, 0, part)

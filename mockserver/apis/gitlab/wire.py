@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http
 import typing as t
 
 from ...errors import InvalidParameter, MockError
@@ -50,8 +51,16 @@ def render_error(error: MockError) -> Reply:
         # Grape's catch-all route and its method check answer with "error", not "message".
         body = {"error": _DEFAULT_TEXT[status]}
     else:
-        body = {"message": _DEFAULT_TEXT.get(status, str(status))}
+        body = {"message": _DEFAULT_TEXT.get(status) or _status_line(status)}
     return Reply(body, status=status, headers=dict(error.headers))
+
+
+def _status_line(status: int) -> str:
+    """``406 Not Acceptable``: how Rack words a status the list above does not name."""
+    try:
+        return f"{status} {http.HTTPStatus(status).phrase}"
+    except ValueError:
+        return str(status)
 
 
 def _grape_name(dotted: str) -> str:

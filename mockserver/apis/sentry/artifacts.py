@@ -86,12 +86,13 @@ def upload_file(
     if not name:
         raise BadRequest({"detail": "File name must be specified"})
     parsed = _headers(headers)
+    dist = dist or None  # Sentry files under a dist only when one is named: "" is none
     if any(file["name"] == name and file.get("dist") == dist for file in release["files"].values()):
         raise Conflict("A file matching this name already exists for the given release")
     file: dict[str, t.Any] = {
         "id": str(next_id()),
         "name": name,
-        "dist": dist or None,
+        "dist": dist,
         "headers": parsed,
         "content": content,
         "sha1": hashlib.sha1(content).hexdigest(),
@@ -104,7 +105,8 @@ def upload_file(
 def update_file(access: Access, version: str, file_id: str, body: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
     release = find_release(access, version)
     file = find_file(access, version, file_id)
-    updated = {**file, "name": body["name"], "dist": body.get("dist", file.get("dist"))}
+    # Sentry's serializer for this request reads the name alone; a dist sent with it changes nothing.
+    updated = {**file, "name": body["name"]}
     _replace_files(access, release, {**release["files"], file["id"]: updated})
     return updated
 

@@ -12,6 +12,7 @@ import re
 import typing as t
 
 from ...clock import now, parse_iso
+from ...ids import numeric_id
 from ...store import Table
 
 
@@ -49,8 +50,9 @@ class Organization:
 
     def project(self, id_or_slug: t.Any) -> Project | None:
         text = str(id_or_slug)
-        if text.isascii() and text.isdigit():
-            return self.projects.get(int(text))
+        number = numeric_id(text)
+        if number is not None:
+            return self.projects.get(number)
         return next((project for project in self.projects.values() if project.slug == text), None)
 
     def repository(self, name: str) -> dict[str, t.Any] | None:
@@ -65,8 +67,9 @@ class SentryState:
     last_id: int
 
     def organization(self, id_or_slug: str) -> Organization | None:
-        if id_or_slug.isascii() and id_or_slug.isdigit():
-            return self.organizations.get(int(id_or_slug))
+        number = numeric_id(id_or_slug)
+        if number is not None:
+            return self.organizations.get(number)
         return next((org for org in self.organizations.values() if org.slug == id_or_slug), None)
 
     def next_id(self) -> int:

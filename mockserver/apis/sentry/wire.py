@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import email.header
+import http
 import posixpath
 import re
 import sys
@@ -12,6 +13,7 @@ from urllib.parse import urlencode
 
 from ...errors import InvalidParameter, MockError
 from ...exchange import Call, Reply
+from ...ids import read_integer
 
 DEFAULT_PER_PAGE = 100
 PERIODS = "1h, 24h, 1d, 48h, 2d, 7d, 14d, 30d, 90d"
@@ -68,8 +70,16 @@ def render_error(error: MockError) -> Reply:
     elif error.message is not None:
         body = {"detail": error.message}
     else:
-        body = {"detail": _DEFAULT_DETAIL.get(status, "Error.")}
+        body = {"detail": _DEFAULT_DETAIL.get(status) or _reason(status)}
     return Reply(body, status=status, headers=dict(error.headers))
+
+
+def _reason(status: int) -> str:
+    """A sentence for a status the list above does not name (``Not Acceptable.``)."""
+    try:
+        return f"{http.HTTPStatus(status).phrase}."
+    except ValueError:
+        return "Error."
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,7 +97,8 @@ class Cursor:
             return cls(0, 0, False)
         try:
             value, offset, is_prev = text.split(":")
-            return cls(int(float(value)), int(offset), bool(int(is_prev)))
+            # Numerals of any length: float() makes a long value infinite, int() refuses 4,300 digits.
+            return cls(read_integer(value.partition(".")[0]), read_integer(offset), bool(int(is_prev)))
         except ValueError:
             raise InvalidParameter("query", "cursor", "invalid") from None
 
