@@ -41,7 +41,7 @@ contract: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
-# Not part of `make test`: some 100,000 requests, about half an hour on one core.
+# Not part of `make test`: over 100,000 requests, about an hour on a busy two-core machine.
 FUZZ_EXAMPLES ?= 2500
 fuzz: $(STAMP)
 	nice -n 10 $(BIN)/python bench/fuzz.py --max-examples $(FUZZ_EXAMPLES)

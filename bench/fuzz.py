@@ -10,8 +10,8 @@ actually sent, and lists any answer of 500 or above (or no answer at all).
 
     python bench/fuzz.py [--max-examples N] [--api NAME ...] [--seed S] [--keep-reports DIR]
 
-``--max-examples`` is per operation (default 2,500: a little over 100,000 requests over the three
-APIs, some 30 minutes on one core). Exit status 0 when no request met a 5xx, 1 otherwise.
+``--max-examples`` is per operation (default 2,500: over 100,000 requests over the three APIs,
+about an hour on a busy two-core machine). Exit status 0 when no request met a 5xx, 1 otherwise.
 """
 
 from __future__ import annotations
