@@ -95,16 +95,16 @@ def serve(options: argparse.Namespace) -> int:
     from .resolver import OperationMismatch
     from .serving import bind, serve_forever
 
-    settings = Settings.from_env(
-        host=options.host,
-        port=options.port,
-        fixtures_dir=pathlib.Path(options.fixtures) if options.fixtures else None,
-        apis=tuple(options.apis) if options.apis else None,
-        mounts=dict(options.mount) or None,
-        validate_responses=options.validate_responses,
-        access_log=options.access_log,
-    )
     try:
+        settings = Settings.from_env(
+            host=options.host,
+            port=options.port,
+            fixtures_dir=pathlib.Path(options.fixtures) if options.fixtures else None,
+            apis=tuple(options.apis) if options.apis else None,
+            mounts=dict(options.mount) or None,
+            validate_responses=options.validate_responses,
+            access_log=options.access_log,
+        )
         app = create_app(settings)
     except FixtureError as error:
         print(f"release-mock: bad fixture: {error}", file=sys.stderr)

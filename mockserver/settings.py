@@ -61,7 +61,7 @@ class Settings:
         if environ.get("HOST"):
             values["host"] = environ["HOST"]
         if environ.get("PORT"):
-            values["port"] = int(environ["PORT"])
+            values["port"] = _port(environ["PORT"], "PORT")
         if environ.get("RELEASE_MOCK_FIXTURES"):
             values["fixtures_dir"] = pathlib.Path(environ["RELEASE_MOCK_FIXTURES"])
         if environ.get("RELEASE_MOCK_APIS"):
@@ -74,4 +74,16 @@ class Settings:
         if mounts:
             values["mounts"] = mounts
         values.update({key: value for key, value in overrides.items() if value is not None})
+        values["port"] = _port(values.get("port", cls.port), "the port")
         return cls(**values)
+
+
+def _port(value: object, source: str) -> int:
+    """A TCP port (0 picks a free one); ``SettingsError`` naming ``source`` otherwise."""
+    try:
+        port = int(str(value).strip())
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise SettingsError(f"{source} must be a number from 0 to 65535, got {value!r}")
+    return port

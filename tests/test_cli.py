@@ -201,3 +201,25 @@ def test_the_contract_extra_installs_what_contract_imports() -> None:
     declared = {re.match(r"[\w.-]+", requirement)[0] for requirement in extras["contract"]}  # type: ignore[index]
     assert declared == set(CONTRACT_EXTRA)
     assert "release-mock[contract]" in extras["test"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ", "message"),
+    [
+        pytest.param([], {"PORT": "http"}, "PORT must be a number from 0 to 65535, got 'http'", id="port-variable"),
+        pytest.param([], {"PORT": "70000"}, "PORT must be a number from 0 to 65535, got '70000'", id="port-too-big"),
+        pytest.param(["--port", "65536"], {}, "the port must be a number from 0 to 65535, got 65536", id="port-flag"),
+        pytest.param(["--port", "-1"], {}, "the port must be a number from 0 to 65535, got -1", id="port-negative"),
+    ],
+)
+def test_a_port_that_is_not_one_exits_2_with_one_line(
+    argv: list[str],
+    environ: dict[str, str],
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    assert main(["serve", *argv]) == 2
+    assert capsys.readouterr() == ("", f"release-mock: {message}\n")
