@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import typing as t
 
 from connexion.apps.asynchronous import AsyncASGIApp
@@ -18,6 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import Receive, Scope, Send
 
 from .api_index import ApiIndexMiddleware
+from .clock import Clock
 from .dispatch import ErrorDispatcher
 from .logs import quiet_request_noise
 from .mounts import choose_mounts, refuse_hidden_routes, spec_routes
@@ -52,11 +54,18 @@ UI_ROUTES = (UI_PATH + "/{file:path}", SPEC_PATH)
 
 
 class MockApp:
-    """The ASGI application, with the store and the mounted APIs at hand for tests and tools."""
+    """The ASGI application, with the store, the clock and the mounted APIs at hand for tests and tools."""
 
-    def __init__(self, asgi: t.Callable, store: Store, mounts: dict[str, tuple[ApiPlugin, OpenAPI31Specification]]):
+    def __init__(
+        self,
+        asgi: t.Callable,
+        store: Store,
+        mounts: dict[str, tuple[ApiPlugin, OpenAPI31Specification]],
+        clock: Clock,
+    ):
         self._asgi = asgi
         self.store = store
+        self.clock = clock
         self.mounts = mounts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -66,6 +75,7 @@ class MockApp:
 def create_app(settings: Settings | None = None) -> MockApp:
     settings = settings or Settings()
     store = Store()
+    clock = Clock()
     dispatcher = ErrorDispatcher()
     middleware = OpenAPI31Middleware(AsyncASGIApp(), middlewares=list(MIDDLEWARES))
     mounts: dict[str, tuple[ApiPlugin, OpenAPI31Specification]] = {}
@@ -80,12 +90,12 @@ def create_app(settings: Settings | None = None) -> MockApp:
     for mount, plugin in chosen.items():
         spec = specs[mount]
         seed = plugin.load_seed(settings.fixtures_dir / plugin.name, spec.raw)
-        store.register(plugin.name, plugin.build_state, seed)
+        store.register(plugin.name, _dated_by(plugin.build_state, clock), seed)
         middleware.add_api(
             spec,
             base_path=mount,
             name=plugin.name,
-            resolver=PluginResolver(plugin, store, mount, spec.spec),
+            resolver=PluginResolver(plugin, store, mount, spec.spec, clock),
             validator_map=validators,
             validate_responses=settings.validate_responses,
             strict_validation=False,
@@ -97,4 +107,9 @@ def create_app(settings: Settings | None = None) -> MockApp:
     # dispatcher is named for each family Connexion and Starlette would otherwise render.
     for family in (HTTPException, ProblemException, Exception):
         middleware.add_error_handler(family, dispatcher)
-    return MockApp(RawPathMiddleware(middleware), store, mounts)
+    return MockApp(RawPathMiddleware(middleware), store, mounts, clock)
+
+
+def _dated_by(build_state: t.Callable[[t.Any, dt.datetime], t.Any], clock: Clock) -> t.Callable[[t.Any], t.Any]:
+    """The store's factory: builds (and, on reset, rebuilds) state dated by the clock at that moment."""
+    return lambda seed: build_state(seed, clock.now())

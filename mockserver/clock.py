@@ -1,14 +1,85 @@
-"""Time as the APIs write it, and lenient ISO 8601 reading (no zone means UTC)."""
+"""The server's clock (real, frozen, set or offset, for tests), and time as the APIs write and read it."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import threading
 
 UTC = dt.UTC
 
 
-def now() -> dt.datetime:
+@dataclasses.dataclass(frozen=True)
+class _Setting:
+    """How the clock relates to real time: shifted by ``offset``, or stopped at ``frozen_at``."""
+
+    offset: dt.timedelta = dt.timedelta(0)
+    frozen_at: dt.datetime | None = None
+
+
+class Clock:
+    """The time every API handler reads: real by default, and steerable so tests can fix "now".
+
+    One belongs to each app and travels with each request (``Call.clock``); domain code gets the
+    moment from it and never reads the system time, so a test controls every date the mock writes.
+    """
+
+    def __init__(self) -> None:
+        # Requests read the clock on the server's thread while a test steers it from its own.
+        self._lock = threading.Lock()
+        self._setting = _Setting()
+
+    def now(self) -> dt.datetime:
+        setting = self._setting
+        if setting.frozen_at is not None:
+            return setting.frozen_at
+        return _real_now() + setting.offset
+
+    @property
+    def frozen(self) -> bool:
+        return self._setting.frozen_at is not None
+
+    def freeze(self, moment: dt.datetime | None = None) -> dt.datetime:
+        """Stop the clock at ``moment`` (by default where it is now); returns the frozen moment."""
+        with self._lock:
+            frozen_at = _aware(moment) if moment is not None else self.now()
+            self._setting = _Setting(frozen_at=frozen_at)
+            return frozen_at
+
+    def set(self, moment: dt.datetime) -> None:
+        """Make it ``moment`` now, and let the clock run on from there."""
+        with self._lock:
+            self._setting = _Setting(offset=_aware(moment) - _real_now())
+
+    def offset(self, delta: dt.timedelta) -> None:
+        """Run ``delta`` ahead of real time (behind if negative)."""
+        with self._lock:
+            self._setting = _Setting(offset=delta)
+
+    def advance(self, seconds: float) -> dt.datetime:
+        """Move the clock ``seconds`` forward (back if negative), frozen or running; returns the new now."""
+        delta = dt.timedelta(seconds=seconds)
+        with self._lock:
+            setting = self._setting
+            if setting.frozen_at is not None:
+                self._setting = _Setting(frozen_at=setting.frozen_at + delta)
+            else:
+                self._setting = _Setting(offset=setting.offset + delta)
+            return self.now()
+
+    def reset(self) -> None:
+        """Back to real time."""
+        with self._lock:
+            self._setting = _Setting()
+
+
+def _real_now() -> dt.datetime:
     return dt.datetime.now(UTC)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """A moment without a zone is taken as UTC, as ``parse_iso`` reads one."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def iso_millis(moment: dt.datetime) -> str:

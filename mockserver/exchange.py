@@ -6,10 +6,12 @@ import dataclasses
 import typing as t
 from urllib.parse import urlencode
 
+from .clock import Clock
+
 
 @dataclasses.dataclass(frozen=True)
 class Call:
-    """One request as a handler sees it: decoded parameters, the body, and where it came from."""
+    """One request as a handler sees it: decoded parameters, the body, where it came from, and the app's clock."""
 
     params: t.Mapping[str, t.Any]
     body: t.Any
@@ -23,6 +25,8 @@ class Call:
     path: str
     """The request path below the mount point, still percent-encoded as sent."""
     state: t.Any
+    clock: Clock
+    """The app's clock: the only time a handler reads, so tests can freeze or move it."""
     operation: t.Mapping[str, t.Any] = dataclasses.field(default_factory=dict)
     """The spec's operation object, for what a handler reads from it (e.g. ``x-required-scopes``)."""
 

@@ -7,6 +7,7 @@ Adding an API is a drop-in: a spec in ``specs/``, a package under ``mockserver/a
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import importlib
 import pkgutil
 import typing as t
@@ -34,8 +35,8 @@ class ApiPlugin:
     """The API's one error renderer: every rejection goes through it."""
     load_seed: t.Callable[[t.Any, t.Any], t.Any]
     """(fixtures folder, spec) -> validated fixture data; raises ``FixtureError``."""
-    build_state: t.Callable[[t.Any], t.Any]
-    """Fixture data -> the API's state object kept in the store."""
+    build_state: t.Callable[[t.Any, dt.datetime], t.Any]
+    """(fixture data, the app clock's now for what it leaves undated) -> the API's state object kept in the store."""
 
 
 def discover_plugins(names: t.Iterable[str] | None = None) -> list[ApiPlugin]:

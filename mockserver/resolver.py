@@ -15,6 +15,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
+from .clock import Clock
 from .exchange import Call, Reply
 from .openapi31 import HTTP_METHODS
 from .plugin import ApiPlugin, Handler
@@ -97,17 +98,20 @@ class OperationMismatch(LookupError):
 
 
 class PluginResolver(Resolver):
-    """Resolves an API's operations to its plugin's handlers, bound to the store.
+    """Resolves an API's operations to its plugin's handlers, bound to the store and the clock.
 
     Each operation is found in the spec by method and path, so that what handlers read from
     it (Sentry's ``x-required-scopes``) is there whether or not it has an operationId: an
     operation that could not be found would be one whose rules nobody checks.
     """
 
-    def __init__(self, plugin: ApiPlugin, store: Store, mount: str, document: t.Mapping[str, t.Any]) -> None:
+    def __init__(
+        self, plugin: ApiPlugin, store: Store, mount: str, document: t.Mapping[str, t.Any], clock: Clock
+    ) -> None:
         super().__init__()
         self.plugin = plugin
         self.store = store
+        self.clock = clock
         self.mount = mount
         self.operations: dict[tuple[str, str], t.Mapping[str, t.Any]] = {
             (method, path): item[method]
@@ -125,7 +129,7 @@ class PluginResolver(Resolver):
         return Resolution(self.bind(handler, operation), operation_id or f"{operation.method.upper()} {operation.path}")
 
     def bind(self, handler: Handler, operation: t.Any) -> t.Callable[..., t.Awaitable[Response]]:
-        namespace, mount, store = self.plugin.name, self.mount, self.store
+        namespace, mount, store, clock = self.plugin.name, self.mount, self.store, self.clock
         spec_operation = self.operations.get((operation.method, operation.path))
         if spec_operation is None:
             raise OperationMismatch(
@@ -160,6 +164,7 @@ class PluginResolver(Resolver):
                     mount=mount,
                     path=path[len(mount) :] if path.startswith(mount) else path,
                     state=state,
+                    clock=clock,
                     operation=spec_operation,
                 )
                 try:

@@ -37,6 +37,8 @@ def server(app: MockApp) -> t.Iterator[BackgroundServer]:
 
 @pytest.fixture(autouse=True)
 def fresh_state(app: MockApp) -> None:
+    # The clock first: fixtures left undated are dated by it when the store is rebuilt.
+    app.clock.reset()
     app.store.reset()
 
 

@@ -166,7 +166,7 @@ PLUGIN = ApiPlugin(
     handlers={"listNotes": list_notes, "getNote": get_note},
     render_error=render_error,
     load_seed=lambda folder, spec: load_folder(folder, pathlib.Path(__file__).with_name("fixture_schema.yaml"), spec),
-    build_state=lambda seed: {note["id"]: note for note in seed["notes"]},
+    build_state=lambda seed, now: {note["id"]: note for note in seed["notes"]},
 )
 '''
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import pathlib
 import shutil
 import typing as t
@@ -18,7 +19,7 @@ FIXTURES = PROJECT_ROOT / "fixtures" / "chkk"
 
 
 def test_shipped_fixtures_load() -> None:
-    state = PLUGIN.build_state(PLUGIN.load_seed(FIXTURES, SPEC))
+    state = PLUGIN.build_state(PLUGIN.load_seed(FIXTURES, SPEC), dt.datetime.now(dt.UTC))
     assert len(state.projects[ISTIO].releases) == 8
     assert len(state.projects[CERT_MANAGER].releases) == 3
     assert {token.value: token.active for token in state.tokens.values()} == {

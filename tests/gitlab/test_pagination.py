@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from mockserver.apis.gitlab.wire import MAX_COUNTED, page_headers
+from mockserver.clock import Clock
 from mockserver.exchange import Call
 from mockserver.pagination import OffsetPage
 
@@ -220,6 +221,7 @@ def fake_call(**params: t.Any) -> Call:
         mount="/api/v4",
         path="/projects/24/releases",
         state=None,
+        clock=Clock(),
     )
 
 

@@ -130,6 +130,31 @@ def test_upcoming_release_is_computed_at_read_time(gitlab: httpx.Client, app) ->
     assert gitlab.get("/projects/24/releases/soon").json()["upcoming_release"] is False
 
 
+FROZEN = dt.datetime(2031, 5, 6, 7, 8, 9, 123456, tzinfo=dt.UTC)
+
+
+def test_a_release_created_without_released_at_is_dated_by_the_frozen_clock(gitlab: httpx.Client, app) -> None:
+    app.clock.freeze(FROZEN)
+    created = gitlab.post("/projects/24/releases", json={"tag_name": "v9.0", "ref": "main"}).json()
+    assert created["created_at"] == created["released_at"] == "2031-05-06T07:08:09.123Z"
+    assert created["upcoming_release"] is False
+    assert [evidence["collected_at"] for evidence in created["evidences"]] == ["2031-05-06T07:08:09.123Z"]
+    tag = gitlab.get("/projects/24/repository/tags/v9.0").json()
+    assert tag["created_at"] == "2031-05-06T07:08:09.123Z"
+
+
+def test_upcoming_release_flips_when_the_clock_passes_released_at(gitlab: httpx.Client, app) -> None:
+    app.clock.freeze(FROZEN)
+    gitlab.post(
+        "/projects/24/releases", json={"tag_name": "soon", "ref": "main", "released_at": "2031-05-06T08:00:00Z"}
+    )
+    assert gitlab.get("/projects/24/releases/soon").json()["upcoming_release"] is True
+    app.clock.advance(51 * 60)
+    assert gitlab.get("/projects/24/releases/soon").json()["upcoming_release"] is True
+    app.clock.advance(60)
+    assert gitlab.get("/projects/24/releases/soon").json()["upcoming_release"] is False
+
+
 @pytest.mark.parametrize(
     ("payload", "message"),
     [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import quote
 
 import httpx
@@ -208,3 +209,27 @@ def test_auth_and_scopes(as_token, token: str | None, method: str, path: str, st
 def test_scoped_token_lists_only_its_projects(as_token) -> None:
     versions = [release["version"] for release in as_token(SCOPED).get(ORG).json()]
     assert versions == ["my-app@2.0.0+build.7", "frontend@1.0.0"]
+
+
+FROZEN = dt.datetime(2031, 5, 6, 7, 8, 9, 123456, tzinfo=dt.UTC)
+
+
+def test_a_new_release_is_dated_by_the_app_clock(sentry: httpx.Client, app) -> None:
+    app.clock.freeze(FROZEN)
+    created = sentry.post(ORG, json={"version": "clock@1.0.0", "projects": ["my-project"]})
+    assert created.status_code == 201
+    assert created.json()["dateCreated"] == "2031-05-06T07:08:09.123456Z"
+    app.clock.advance(3600)
+    assert sentry.get(ORG + "clock@1.0.0/").json()["dateCreated"] == "2031-05-06T07:08:09.123456Z"
+
+
+def test_a_deploy_without_date_finished_is_finished_by_the_app_clock(sentry: httpx.Client, app) -> None:
+    path = ORG + "frontend@1.0.0/deploys/"
+    app.clock.freeze(FROZEN)
+    first = sentry.post(path, json={"environment": "staging"}).json()
+    app.clock.advance(90)
+    second = sentry.post(path, json={"environment": "production"}).json()
+    stated = sentry.post(path, json={"environment": "qa", "dateFinished": "2020-01-02T03:04:05Z"}).json()
+    assert first["dateFinished"] == "2031-05-06T07:08:09.123456Z"
+    assert second["dateFinished"] == "2031-05-06T07:09:39.123456Z"
+    assert stated["dateFinished"] == "2020-01-02T03:04:05.000000Z"

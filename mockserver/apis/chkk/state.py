@@ -7,6 +7,7 @@ is the API's own JSON for it (the fixtures hold it in that form), replaced, neve
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import pathlib
 import typing as t
 
@@ -67,7 +68,8 @@ def check_references(folder: pathlib.Path, seed: dict[str, t.Any]) -> None:
                 raise FixtureError(folder / "tokens.yaml", f"/{index}/projects/{position}", f"no Project {project!r}")
 
 
-def build_state(seed: dict[str, t.Any]) -> ChkkState:
+def build_state(seed: dict[str, t.Any], now: dt.datetime) -> ChkkState:
+    """``now`` is unused: every date chkk serves is in its fixtures."""
     projects = {raw["id"]: Project(id=raw["id"], name=raw.get("name", raw["id"])) for raw in seed.get("projects", [])}
     tokens = {
         raw["token"]: Token(

@@ -37,7 +37,8 @@ def project_scope(call: Call, *, write: bool = False, release_first: bool = Fals
         permissions.require_write(principal)
     elif not permissions.read_release:
         raise Forbidden("403 Forbidden")
-    return Scope(principal, project, permissions, views.Viewer(call.state, project, permissions, call.base_url))
+    viewer = views.Viewer(call.state, project, permissions, call.base_url, call.clock.now())
+    return Scope(principal, project, permissions, viewer)
 
 
 def _time_param(call: Call, name: str) -> t.Any:
@@ -88,13 +89,13 @@ def get_release(call: Call) -> Reply:
 def create_release(call: Call) -> Reply:
     scope = project_scope(call, write=True)
     author_id = scope.principal.user["id"] if scope.principal.user else None
-    release = releases.create_release(call.state, scope.project, author_id, call.body or {})
+    release = releases.create_release(call.state, scope.project, author_id, call.body or {}, scope.viewer.now)
     return Reply(views.release_view(release, scope.viewer), status=201)
 
 
 def update_release(call: Call) -> Reply:
     scope = project_scope(call, write=True)
-    release = releases.update_release(scope.project, call.params["tag_name"], call.body or {})
+    release = releases.update_release(scope.project, call.params["tag_name"], call.body or {}, scope.viewer.now)
     return Reply(views.release_view(release, scope.viewer))
 
 
@@ -107,7 +108,7 @@ def delete_release(call: Call) -> Reply:
 
 def create_release_evidence(call: Call) -> Reply:
     scope = project_scope(call, write=True)
-    releases.collect_evidence(scope.project, call.params["tag_name"])
+    releases.collect_evidence(scope.project, call.params["tag_name"], scope.viewer.now)
     return Reply(202, status=202)
 
 
@@ -143,8 +144,12 @@ def list_group_releases(call: Call) -> Reply:
         projects, sort=call.params.get("sort", "desc"), offset=page.offset, limit=page.per_page
     )
     view = views.basic_release_view if call.params.get("simple") else views.release_view
+    now = call.clock.now()
     items = [
-        view(release, views.Viewer(call.state, project, Permissions.of(call.state, principal, project), call.base_url))
+        view(
+            release,
+            views.Viewer(call.state, project, Permissions.of(call.state, principal, project), call.base_url, now),
+        )
         for project, release in rows
     ]
     return wire.paged_reply(call, items, wire.paginate(call, total), route_params=["id"])
@@ -170,7 +175,7 @@ def get_release_link(call: Call) -> Reply:
 
 def create_release_link(call: Call) -> Reply:
     scope = project_scope(call, write=True, release_first=True)
-    link = links.create_link(call.state, scope.project, call.params["tag_name"], call.body or {})
+    link = links.create_link(call.state, scope.project, call.params["tag_name"], call.body or {}, scope.viewer.now)
     return Reply(views.link_view(link, call.params["tag_name"], scope.viewer), status=201)
 
 
@@ -197,7 +202,8 @@ def list_repository_tags(call: Call) -> Reply:
     )
     page = wire.paginate(call, len(rows))
     items = [
-        views.tag_view(tag, scope.project, call.base_url) for tag in rows[page.offset : page.offset + page.per_page]
+        views.tag_view(tag, scope.project, call.base_url, scope.viewer.now)
+        for tag in rows[page.offset : page.offset + page.per_page]
     ]
     return wire.paged_reply(call, items, page, route_params=["id"])
 
@@ -205,15 +211,16 @@ def list_repository_tags(call: Call) -> Reply:
 def get_repository_tag(call: Call) -> Reply:
     scope = project_scope(call)
     scope.permissions.require_read_code()
-    return Reply(views.tag_view(tags.find_tag(scope.project, call.params["tag_name"]), scope.project, call.base_url))
+    tag = tags.find_tag(scope.project, call.params["tag_name"])
+    return Reply(views.tag_view(tag, scope.project, call.base_url, scope.viewer.now))
 
 
 def create_repository_tag(call: Call) -> Reply:
     scope = project_scope(call, write=True)
     body = call.body or {}
     target = tags.check_new_tag(scope.project, body["tag_name"], body.get("ref"))
-    tag = tags.add_tag(scope.project, body["tag_name"], target, body.get("message"))
-    return Reply(views.tag_view(tag, scope.project, call.base_url), status=201)
+    tag = tags.add_tag(scope.project, body["tag_name"], target, body.get("message"), scope.viewer.now)
+    return Reply(views.tag_view(tag, scope.project, call.base_url, scope.viewer.now), status=201)
 
 
 def delete_repository_tag(call: Call) -> Reply:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import typing as t
 from urllib.parse import urlsplit
 
-from ...clock import now
 from ...errors import BadRequest, NotFound
 from .state import GitLabState, Project
 
@@ -56,14 +56,14 @@ def link_fields(raw: dict[str, t.Any]) -> dict[str, t.Any]:
     return fields
 
 
-def new_link(state: GitLabState, fields: dict[str, t.Any]) -> dict[str, t.Any]:
+def new_link(state: GitLabState, fields: dict[str, t.Any], now: dt.datetime) -> dict[str, t.Any]:
     return {
         "id": state.next_id(),
         "name": fields["name"],
         "url": fields["url"],
         "filepath": fields.get("filepath"),
         "link_type": fields.get("link_type") or "other",
-        "created_at": now(),
+        "created_at": now,
     }
 
 
@@ -75,13 +75,15 @@ def find_link(project: Project, tag_name: str, link_id: int) -> dict[str, t.Any]
     return link
 
 
-def create_link(state: GitLabState, project: Project, tag_name: str, raw: dict[str, t.Any]) -> dict[str, t.Any]:
+def create_link(
+    state: GitLabState, project: Project, tag_name: str, raw: dict[str, t.Any], now: dt.datetime
+) -> dict[str, t.Any]:
     fields = link_fields(raw)
     table = project.links_of(tag_name)
     problems = link_problems(fields, table)
     if problems:
         raise BadRequest(problems)
-    link = new_link(state, fields)
+    link = new_link(state, fields, now)
     return table.put(link["id"], link)
 
 

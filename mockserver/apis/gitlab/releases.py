@@ -13,7 +13,7 @@ import itertools
 import typing as t
 from urllib.parse import quote, urlencode
 
-from ...clock import now, parse_iso
+from ...clock import parse_iso
 from ...errors import BadRequest, Conflict, Forbidden, InvalidParameter, NotFound, Unprocessable
 from . import links as link_rules
 from . import tags as tag_rules
@@ -127,7 +127,7 @@ def _links_from(body: dict[str, t.Any]) -> list[dict[str, t.Any]]:
 
 
 def create_release(
-    state: GitLabState, project: Project, author_id: int | None, body: dict[str, t.Any]
+    state: GitLabState, project: Project, author_id: int | None, body: dict[str, t.Any], now: dt.datetime
 ) -> dict[str, t.Any]:
     tag_name = body["tag_name"]
     links = _links_from(body)
@@ -144,9 +144,9 @@ def create_release(
     if tag_name in project.protected_tags:
         raise Forbidden("You are not allowed to create this tag as it is protected.")
 
-    created_at = now()
+    created_at = now
     if new_tag_target is not None:
-        tag = tag_rules.add_tag(project, tag_name, new_tag_target, body.get("tag_message"))
+        tag = tag_rules.add_tag(project, tag_name, new_tag_target, body.get("tag_message"), now)
     release = {
         "id": state.next_id(),
         "tag_name": tag_name,
@@ -162,17 +162,16 @@ def create_release(
     }
     # Evidence is collected at once only for a release that is neither upcoming nor historical.
     if release["released_at"] == created_at:
-        release["evidences"].append(new_evidence(release))
+        release["evidences"].append(new_evidence(release, now))
     project.releases.put(tag_name, release)
     table = project.links_of(tag_name)
     for fields in links:
-        link = link_rules.new_link(state, fields)
+        link = link_rules.new_link(state, fields, now)
         table.put(link["id"], link)
     return release
 
 
-def new_evidence(release: dict[str, t.Any]) -> dict[str, t.Any]:
-    collected_at = now()
+def new_evidence(release: dict[str, t.Any], collected_at: dt.datetime) -> dict[str, t.Any]:
     digest = hashlib.sha256(f"{release['id']}:{release['tag_name']}:{collected_at.isoformat()}".encode()).hexdigest()
     return {"sha": digest[:42], "collected_at": collected_at}
 
@@ -180,12 +179,12 @@ def new_evidence(release: dict[str, t.Any]) -> dict[str, t.Any]:
 UPDATABLE = ("name", "description", "released_at", "milestones", "milestone_ids")
 
 
-def update_release(project: Project, tag_name: str, body: dict[str, t.Any]) -> dict[str, t.Any]:
+def update_release(project: Project, tag_name: str, body: dict[str, t.Any], now: dt.datetime) -> dict[str, t.Any]:
     release = release_for_write(project, tag_name)
     if not any(key in body for key in UPDATABLE):
         raise BadRequest("params is empty")
     milestone_ids = _milestone_ids(project, body)
-    changes: dict[str, t.Any] = {"updated_at": now()}
+    changes: dict[str, t.Any] = {"updated_at": now}
     if "name" in body:
         changes["name"] = body["name"] or release["tag_name"]
     if "description" in body:
@@ -205,9 +204,9 @@ def delete_release(project: Project, tag_name: str) -> dict[str, t.Any]:
     return release
 
 
-def collect_evidence(project: Project, tag_name: str) -> None:
+def collect_evidence(project: Project, tag_name: str, now: dt.datetime) -> None:
     release = find_release(project, tag_name)
-    project.releases.put(tag_name, {**release, "evidences": [*release["evidences"], new_evidence(release)]})
+    project.releases.put(tag_name, {**release, "evidences": [*release["evidences"], new_evidence(release, now)]})
 
 
 def latest_location(

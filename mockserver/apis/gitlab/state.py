@@ -11,7 +11,7 @@ import datetime as dt
 import pathlib
 import typing as t
 
-from ...clock import now, parse_iso
+from ...clock import parse_iso
 from ...fixtures import FixtureError
 from ...store import Table
 
@@ -124,7 +124,8 @@ def _when(value: t.Any, default: dt.datetime) -> dt.datetime:
     return parse_iso(str(value))
 
 
-def build_state(seed: dict[str, t.Any]) -> GitLabState:
+def build_state(seed: dict[str, t.Any], now: dt.datetime) -> GitLabState:
+    """``now``: the app clock's moment, given to what the fixtures leave undated."""
     users: dict[int, dict[str, t.Any]] = {}
     tokens: dict[str, Token] = {}
     for user in seed.get("users", []):
@@ -159,7 +160,7 @@ def build_state(seed: dict[str, t.Any]) -> GitLabState:
     max_id = 0
     projects: dict[int, Project] = {}
     for raw in seed.get("projects", []):
-        created = _when(raw.get("created_at"), now())
+        created = _when(raw.get("created_at"), now)
         project = Project(
             id=raw["id"],
             name=raw.get("name", raw["path"]),

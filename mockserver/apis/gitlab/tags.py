@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import typing as t
 
-from ...clock import now
 from ...errors import BadRequest, Conflict, NotFound
 from .state import Project
 
@@ -45,8 +45,8 @@ def check_new_tag(project: Project, name: str, ref: str | None) -> str:
     return target
 
 
-def add_tag(project: Project, name: str, target: str, message: str | None) -> dict[str, t.Any]:
-    return project.tags.put(name, {"name": name, "target": target, "message": message or None, "created_at": now()})
+def add_tag(project: Project, name: str, target: str, message: str | None, now: dt.datetime) -> dict[str, t.Any]:
+    return project.tags.put(name, {"name": name, "target": target, "message": message or None, "created_at": now})
 
 
 def find_tag(project: Project, name: str) -> dict[str, t.Any]:

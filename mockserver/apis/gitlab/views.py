@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import typing as t
 from urllib.parse import quote
 
 from markdown_it import MarkdownIt
 
-from ...clock import iso_millis, now
+from ...clock import iso_millis
 from .auth import Permissions
 from .state import GitLabState, Project
 
@@ -18,12 +19,14 @@ _MARKDOWN = MarkdownIt("commonmark", {"html": False})
 
 @dataclasses.dataclass(frozen=True)
 class Viewer:
-    """Everything a view needs besides the row: the world, the caller's rights, the host they used."""
+    """Everything a view needs besides the row: the world, the caller's rights, the host they used, the time."""
 
     state: GitLabState
     project: Project
     permissions: Permissions
     base_url: str
+    now: dt.datetime
+    """The request's moment, from the app's clock: what ``upcoming_release`` is measured against."""
 
     @property
     def web_url(self) -> str:
@@ -53,8 +56,8 @@ def current_user(user: dict[str, t.Any], base_url: str) -> dict[str, t.Any]:
     }
 
 
-def commit_view(project: Project, sha: str, base_url: str) -> dict[str, t.Any]:
-    commit = project.commits.get(sha) or synthetic_commit(sha)
+def commit_view(project: Project, sha: str, base_url: str, now: dt.datetime) -> dict[str, t.Any]:
+    commit = project.commits.get(sha) or synthetic_commit(sha, now)
     return {
         "id": sha,
         "short_id": sha[:8],
@@ -74,12 +77,12 @@ def commit_view(project: Project, sha: str, base_url: str) -> dict[str, t.Any]:
     }
 
 
-def synthetic_commit(sha: str) -> dict[str, t.Any]:
+def synthetic_commit(sha: str, now: dt.datetime) -> dict[str, t.Any]:
     """A commit the fixtures do not describe (a CI job's own SHA): plausible, never empty."""
     return {
         "id": sha,
         "title": "Commit created outside the mock",
-        "created_at": iso_millis(now()),
+        "created_at": iso_millis(now),
         "author_name": "CI",
         "author_email": "ci@example.com",
     }
@@ -140,7 +143,7 @@ def release_view(release: dict[str, t.Any], viewer: Viewer, *, html: bool = Fals
         "description": release.get("description"),
         "created_at": iso_millis(release["created_at"]),
         "released_at": iso_millis(release["released_at"]),
-        "upcoming_release": release["released_at"] > now(),
+        "upcoming_release": release["released_at"] > viewer.now,
     }
     if html:
         body["description_html"] = _MARKDOWN.render(release.get("description") or "")
@@ -150,7 +153,7 @@ def release_view(release: dict[str, t.Any], viewer: Viewer, *, html: bool = Fals
     tag = project.tags.get(tag_name)
     sha = release.get("sha") or (tag["target"] if tag else None)
     if read_code and sha:
-        body["commit"] = commit_view(project, sha, viewer.base_url)
+        body["commit"] = commit_view(project, sha, viewer.base_url, viewer.now)
     milestones = [project.milestones[mid] for mid in release.get("milestone_ids", []) if mid in project.milestones]
     if milestones:
         ordered = sorted(milestones, key=lambda m: (m.get("due_date") or "", m.get("start_date") or "", m["title"]))
@@ -200,13 +203,13 @@ def basic_release_view(release: dict[str, t.Any], viewer: Viewer) -> dict[str, t
     return {field: full[field] for field in BASIC_FIELDS}
 
 
-def tag_view(tag: dict[str, t.Any], project: Project, base_url: str) -> dict[str, t.Any]:
+def tag_view(tag: dict[str, t.Any], project: Project, base_url: str, now: dt.datetime) -> dict[str, t.Any]:
     release = project.releases.get(tag["name"])
     return {
         "name": tag["name"],
         "message": tag.get("message"),
         "target": tag["target"],
-        "commit": commit_view(project, tag["target"], base_url),
+        "commit": commit_view(project, tag["target"], base_url, now),
         "release": {"tag_name": tag["name"], "description": release.get("description")} if release else None,
         "protected": tag["name"] in project.protected_tags,
         "created_at": iso_millis(tag["created_at"]) if tag.get("created_at") else None,

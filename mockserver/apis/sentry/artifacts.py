@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import typing as t
 
-from ...clock import now, parse_iso
+from ...clock import parse_iso
 from ...errors import BadRequest, Conflict, NotFound
 from .auth import DOES_NOT_EXIST, Access
 from .releases import find_release, resolve_projects
@@ -14,7 +15,9 @@ MAX_ENVIRONMENT = 64
 _BAD_ENVIRONMENT = frozenset("/\r\n\t\f\x0c")
 
 
-def create_deploy(access: Access, version: str, body: t.Mapping[str, t.Any], next_id: t.Callable[[], int]) -> dict:
+def create_deploy(
+    access: Access, version: str, body: t.Mapping[str, t.Any], next_id: t.Callable[[], int], now: dt.datetime
+) -> dict:
     """Records a deploy, which bumps the release's ``deployCount`` and moves ``lastDeploy``."""
     release = find_release(access, version)
     environment = body["environment"]
@@ -34,7 +37,7 @@ def create_deploy(access: Access, version: str, body: t.Mapping[str, t.Any], nex
         "name": body.get("name"),
         "url": body.get("url"),
         "date_started": parse_iso(body["dateStarted"]) if body.get("dateStarted") else None,
-        "date_finished": parse_iso(body["dateFinished"]) if body.get("dateFinished") else now(),
+        "date_finished": parse_iso(body["dateFinished"]) if body.get("dateFinished") else now,
         "project_ids": project_ids,
     }
     access.organization.releases.put(version, {**release, "deploys": [*release["deploys"], deploy]})
@@ -81,6 +84,7 @@ def upload_file(
     dist: str | None,
     headers: t.Iterable[str],
     next_id: t.Callable[[], int],
+    now: dt.datetime,
 ) -> dict[str, t.Any]:
     release = find_release(access, version)
     if not name:
@@ -96,7 +100,7 @@ def upload_file(
         "headers": parsed,
         "content": content,
         "sha1": hashlib.sha1(content).hexdigest(),
-        "date_created": now(),
+        "date_created": now,
     }
     _replace_files(access, release, {**release["files"], file["id"]: file})
     return file

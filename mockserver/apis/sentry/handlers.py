@@ -42,7 +42,7 @@ def list_organization_releases(call: Call) -> Reply:
 
 def create_organization_release(call: Call) -> Reply:
     access = organization_access(call)
-    release, created = releases.create_release(access, call.body, call.state.next_id)
+    release, created = releases.create_release(access, call.body, call.state.next_id, call.clock.now())
     return Reply(_release(call, access, release), status=201 if created else ALREADY_REPORTED)
 
 
@@ -56,7 +56,8 @@ def get_organization_release(call: Call) -> Reply:
 
 def update_organization_release(call: Call) -> Reply:
     access = organization_access(call)
-    return Reply(_release(call, access, releases.update_release(access, call.params["version"], call.body or {})))
+    release = releases.update_release(access, call.params["version"], call.body or {}, call.clock.now())
+    return Reply(_release(call, access, release))
 
 
 def delete_organization_release(call: Call) -> Reply:
@@ -72,7 +73,7 @@ def list_release_deploys(call: Call) -> Reply:
 
 def create_release_deploy(call: Call) -> Reply:
     access = organization_access(call)
-    deploy = artifacts.create_deploy(access, call.params["version"], call.body, call.state.next_id)
+    deploy = artifacts.create_deploy(access, call.params["version"], call.body, call.state.next_id, call.clock.now())
     return Reply(views.deploy_view(deploy), status=201)
 
 
@@ -110,6 +111,7 @@ def upload_release_file(call: Call) -> Reply:
         dist=form.get("dist"),
         headers=form.get("header") or [],
         next_id=call.state.next_id,
+        now=call.clock.now(),
     )
     return Reply(views.file_view(file), status=201)
 

@@ -5,9 +5,10 @@ Each write checks everything first and only then replaces rows, so a rejected re
 
 from __future__ import annotations
 
+import datetime as dt
 import typing as t
 
-from ...clock import now, parse_iso
+from ...clock import parse_iso
 from ...errors import BadRequest, NotFound
 from .auth import DOES_NOT_EXIST, Access
 from .state import Organization, commit_row
@@ -58,9 +59,10 @@ def list_releases(access: Access, params: t.Mapping[str, t.Any]) -> list[dict[st
     return rows
 
 
-def commits_from(organization: Organization, body: t.Mapping[str, t.Any]) -> list[dict[str, t.Any]] | None:
+def commits_from(
+    organization: Organization, body: t.Mapping[str, t.Any], moment: dt.datetime
+) -> list[dict[str, t.Any]] | None:
     """The commits a create or update sets, from ``commits`` or ``refs``; None when it sets none."""
-    moment = now()
     if body.get("commits"):
         return [commit_row(commit, moment) for commit in body["commits"]]
     if "refs" not in body or body["refs"] is None:
@@ -83,13 +85,15 @@ def _time(body: t.Mapping[str, t.Any], key: str) -> t.Any:
     return parse_iso(body[key]) if body.get(key) else None
 
 
-def create_release(access: Access, body: t.Mapping[str, t.Any], next_id: t.Callable[[], int]) -> tuple[dict, bool]:
+def create_release(
+    access: Access, body: t.Mapping[str, t.Any], next_id: t.Callable[[], int], now: dt.datetime
+) -> tuple[dict, bool]:
     """Get or create by version; True when something new happened (a release or a linked project)."""
     version = body["version"]
     if not is_valid_version(version):
         raise BadRequest({"version": [f"Release with name {version} is not allowed"]})
     project_ids = resolve_projects(access, body.get("projects") or [])
-    commits = commits_from(access.organization, body)
+    commits = commits_from(access.organization, body, now)
     releases = access.organization.releases
     existing = releases.get(version)
     if existing is not None and not access.can_see_release(existing):
@@ -102,7 +106,7 @@ def create_release(access: Access, body: t.Mapping[str, t.Any], next_id: t.Calla
             "status": body.get("status") or "open",
             "ref": body.get("ref"),
             "url": body.get("url"),
-            "date_created": now(),
+            "date_created": now,
             "date_released": _time(body, "dateReleased"),
             "date_started": _time(body, "dateStarted"),
             "owner": body.get("owner"),
@@ -123,7 +127,7 @@ def create_release(access: Access, body: t.Mapping[str, t.Any], next_id: t.Calla
     return releases.put(version, {**existing, **changes}), bool(added)
 
 
-def update_release(access: Access, version: str, body: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
+def update_release(access: Access, version: str, body: t.Mapping[str, t.Any], now: dt.datetime) -> dict[str, t.Any]:
     """Only truthy values are applied, as Sentry's serializer does; ``refs: []`` clears the commits."""
     release = find_release(access, version)
     changes: dict[str, t.Any] = {}
@@ -132,7 +136,7 @@ def update_release(access: Access, version: str, body: t.Mapping[str, t.Any]) ->
             changes[key] = body[key]
     if body.get("dateReleased"):
         changes["date_released"] = parse_iso(body["dateReleased"])
-    commits = commits_from(access.organization, body)
+    commits = commits_from(access.organization, body, now)
     if commits is not None:
         changes["commits"] = commits
     return access.organization.releases.put(version, {**release, **changes})

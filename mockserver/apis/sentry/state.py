@@ -11,7 +11,7 @@ import datetime as dt
 import re
 import typing as t
 
-from ...clock import now, parse_iso
+from ...clock import parse_iso
 from ...ids import numeric_id
 from ...store import Table
 
@@ -105,7 +105,8 @@ def author_email(name: str | None, email: str | None) -> str | None:
     return email
 
 
-def build_state(seed: dict[str, t.Any]) -> SentryState:
+def build_state(seed: dict[str, t.Any], now: dt.datetime) -> SentryState:
+    """``now``: the app clock's moment, given to releases the fixtures leave undated."""
     users = {user["id"]: dict(user) for user in seed.get("users", [])}
     tokens = {
         token["token"]: Token(
@@ -139,7 +140,7 @@ def build_state(seed: dict[str, t.Any]) -> SentryState:
         )
         for release in raw.get("releases", []):
             last_id = max(last_id, release.get("id", 0))
-            created = when(release.get("dateCreated"), now())
+            created = when(release.get("dateCreated"), now)
             assert created is not None
             projects = [organization.project(ref) for ref in release.get("projects", [])]
             organization.releases.put(
