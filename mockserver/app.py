@@ -29,6 +29,7 @@ from .rawpath import RawPathMiddleware
 from .resolver import PluginResolver
 from .routing import RoutingMiddleware
 from .settings import Settings
+from .spec_cache import ValidatedSpecs
 from .store import Store
 from .swagger_ui import SPEC_PATH, UI_PATH, SwaggerUIMiddleware
 from .validation import validator_map
@@ -81,8 +82,9 @@ def create_app(settings: Settings | None = None) -> MockApp:
     mounts: dict[str, tuple[ApiPlugin, OpenAPI31Specification]] = {}
     validators = validator_map()
     chosen = choose_mounts(discover_plugins(), settings)
+    known_valid = ValidatedSpecs.in_user_cache()
     specs = {
-        mount: OpenAPI31Specification.from_path(settings.specs_dir / plugin.spec_file)
+        mount: OpenAPI31Specification.from_path(settings.specs_dir / plugin.spec_file, known_valid)
         for mount, plugin in chosen.items()
     }
     refuse_hidden_routes(chosen, {mount: [*spec_routes(spec.raw), *UI_ROUTES] for mount, spec in specs.items()})

@@ -6,7 +6,8 @@ and responses with draft-4 semantics (no ``type: [string, "null"]``, no ``const`
 converting any spec:
 
 * ``OpenAPI31Specification`` checks the document against the OpenAPI 3.1 meta-schema and keeps
-  it as written, so Swagger UI and the ``openapi.json`` route serve the 3.1 text.
+  it as written, so Swagger UI and the ``openapi.json`` route serve the 3.1 text. ``from_path``
+  skips the meta-schema check for a file whose bytes already passed it (``spec_cache``).
 * ``OpenAPI31Middleware.add_api`` registers an already-loaded 3.1 specification.
 * ``validation.validator_map()`` swaps Connexion's validators for 2020-12 ones.
 """
@@ -20,9 +21,9 @@ import yaml
 from connexion.exceptions import InvalidSpecification
 from connexion.middleware.main import API, ConnexionMiddleware
 from connexion.spec import OpenAPISpecification
-from openapi_spec_validator import OpenAPIV31SpecValidator
 
 from .fixtures import SAFE_LOADER
+from .spec_cache import ValidatedSpecs
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 """The keys of a path item that are operations."""
@@ -33,24 +34,39 @@ class OpenAPI31Specification(OpenAPISpecification):
 
     @classmethod
     def _validate_spec(cls, spec: dict) -> None:
+        cls._check_meta_schema(spec)
+        version = str(spec.get("openapi", ""))
+        if not version.startswith("3.1."):
+            raise InvalidSpecification(f"expected an OpenAPI 3.1 document, got {version!r}")
+
+    @classmethod
+    def _check_meta_schema(cls, spec: dict) -> None:
+        # Imported here: a start whose specs are all known valid never needs the validator (an eighth of a second).
+        from openapi_spec_validator import OpenAPIV31SpecValidator
+
         errors = list(OpenAPIV31SpecValidator(spec).iter_errors())
         if errors:
             first = errors[0]
             where = "/".join(str(part) for part in first.absolute_path)
             raise InvalidSpecification(f"{first.message} (at /{where})")
-        version = str(spec.get("openapi", ""))
-        if not version.startswith("3.1."):
-            raise InvalidSpecification(f"expected an OpenAPI 3.1 document, got {version!r}")
 
     @classmethod
     def from_dict(cls, spec: dict, *, base_uri: str = "") -> OpenAPI31Specification:
         return cls(spec, base_uri=base_uri)
 
     @classmethod
-    def from_path(cls, path: pathlib.Path) -> OpenAPI31Specification:
-        with open(path, encoding="utf-8") as handle:
-            document = yaml.load(handle, Loader=SAFE_LOADER)
-        return cls.from_dict(document, base_uri=f"{path.parent}/")
+    def from_path(cls, path: pathlib.Path, known_valid: ValidatedSpecs | None = None) -> OpenAPI31Specification:
+        """The document in ``path``; checked against the meta-schema unless its bytes are in ``known_valid``."""
+        content = path.read_bytes()
+        document = yaml.load(content, Loader=SAFE_LOADER)
+        if known_valid is None:
+            return cls.from_dict(document, base_uri=f"{path.parent}/")
+        key = known_valid.key(content)
+        if key in known_valid:
+            return _KnownValidSpecification.from_dict(document, base_uri=f"{path.parent}/")
+        specification = cls.from_dict(document, base_uri=f"{path.parent}/")
+        known_valid.add(key)
+        return specification
 
     def with_base_path(self, base_path: str) -> OpenAPI31Specification:
         """The document the ``openapi.json`` route serves (as ``.spec``): as written, under ``base_path``.
@@ -62,6 +78,14 @@ class OpenAPI31Specification(OpenAPISpecification):
         served._raw_spec = served._spec = dict(self._raw_spec)
         served.base_path = base_path
         return served
+
+
+class _KnownValidSpecification(OpenAPI31Specification):
+    """A document whose exact bytes passed the meta-schema check before: only the cheap checks run again."""
+
+    @classmethod
+    def _check_meta_schema(cls, spec: dict) -> None:
+        pass
 
 
 class OpenAPI31Middleware(ConnexionMiddleware):
