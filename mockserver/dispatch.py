@@ -9,7 +9,6 @@ a stack trace unless the API itself uses that shape.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import typing as t
@@ -20,6 +19,7 @@ from starlette.exceptions import HTTPException
 
 from . import errors
 from .exchange import Reply
+from .json_body import dump_json
 from .openapi31 import HTTP_METHODS
 
 logger = logging.getLogger("mockserver")
@@ -129,7 +129,7 @@ class ErrorDispatcher:
         headers = {**reply.headers, **error.headers}
         body = reply.body
         if reply.media_type.endswith("json"):
-            body = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+            body = dump_json(body)
         return ConnexionResponse(
             status_code=reply.status,
             body=body,

@@ -6,7 +6,6 @@ a newly described operation is never a 500 (``example_handler``).
 
 from __future__ import annotations
 
-import json
 import typing as t
 
 from connexion.context import scope as current_scope
@@ -17,6 +16,7 @@ from starlette.responses import Response
 
 from .clock import Clock
 from .exchange import Call, Reply
+from .json_body import dump_json
 from .openapi31 import HTTP_METHODS
 from .plugin import ApiPlugin, Handler
 from .rawpath import unescape_segment
@@ -27,7 +27,7 @@ def render(reply: Reply) -> Response:
     if reply.body is None and reply.status in (204, 302, 304):
         return Response(status_code=reply.status, headers=reply.headers)
     if reply.media_type.endswith("json"):
-        content = json.dumps(reply.body, ensure_ascii=False, separators=(",", ":")).encode()
+        content = dump_json(reply.body)
     else:
         content = reply.body if isinstance(reply.body, bytes) else str(reply.body or "").encode()
     return Response(content, status_code=reply.status, headers=reply.headers, media_type=reply.media_type)
