@@ -113,7 +113,7 @@ def build_mock_app(releases: int) -> t.Any:
                 "ref": "main",
                 "released_at": (first_release + dt.timedelta(hours=number)).isoformat(),
             }
-            gitlab_releases.create_release(state, project, author_id, body)
+            gitlab_releases.create_release(state, project, author_id, body, app.clock.now())
     return app
 
 
