@@ -38,8 +38,11 @@ test: $(STAMP) browser
 contract: $(STAMP)
 	$(BIN)/release-mock contract all
 
+# Each server alone under wrk, a few rounds: a few minutes. Leave Prism or WireMock out with
+# `make bench BENCH_ARGS="--skip prism --skip wiremock"`; `--help` lists the rest.
+BENCH_ARGS ?=
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # Not part of `make test`: over 100,000 requests, about an hour on a busy two-core machine.
 FUZZ_EXAMPLES ?= 2500

@@ -1,53 +1,163 @@
-"""The benchmark's machinery (``bench/``): what it loads, records and replays. Nothing here is timed."""
+"""The benchmark's machinery (``bench/``): what it loads, records, replays, parses and prints. Nothing here is timed."""
 
 from __future__ import annotations
 
 import asyncio
-import importlib.util
+import base64
+import json
 import pathlib
-import types
+import typing as t
 
 import httpx
 
+from bench import apps, load, measure, record, report
+from bench.bare_app import create_bare_app, load_recording, save_recording
 from mockserver.serving import BackgroundServer
 from tests.conftest import MAINTAINER
 
-BENCH_SCRIPT = pathlib.Path(__file__).resolve().parent.parent / "bench" / "run.py"
-
-
-def load_bench() -> types.ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_run", BENCH_SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = load_bench()
+WRK_OUTPUT = """Running 3s test @ http://127.0.0.1:40000
+  2 threads and 20 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     6.71ms    1.90ms  30.12ms   87.10%
+    Req/Sec     1.50k   120.33     1.80k    70.00%
+  Latency Distribution
+     50%  650.00us
+     75%    7.20ms
+     90%    8.10ms
+     99%    1.25s
+  8952 requests in 3.00s, 10.23MB read
+  Socket errors: connect 0, read 2, write 0, timeout 1
+  Non-2xx or 3xx responses: 4
+Requests/sec:   2983.41
+Transfer/sec:      3.41MB
+"""
 
 
 def test_mock_is_filled_up_to_the_wanted_number_of_releases() -> None:
-    app = bench.build_mock_app(30)
-    releases = app.store.state("gitlab").projects[24].releases
-    assert len(releases) == 30  # the two fixture releases and bench-0001 to bench-0028
-    assert "bench-0028" in releases and "bench-0029" not in releases
-    assert releases.first("released_at", descending=True)["tag_name"] == "bench-0028"
+    app = apps.build_mock_app(30, links_per_release=2)
+    project = app.store.state("gitlab").projects[24]
+    assert len(project.releases) == 30  # the two fixture releases and bench-0001 to bench-0028
+    assert "bench-0028" in project.releases and "bench-0029" not in project.releases
+    assert project.releases.first("released_at", descending=True)["tag_name"] == "bench-0028"
+    assert len(project.links_of("bench-0028")) == 2
 
 
-def test_bare_app_replays_the_mocks_bytes(tmp_path: pathlib.Path) -> None:
-    with BackgroundServer(bench.build_mock_app(45)) as mock:
-        recorded, list_targets, get_targets = asyncio.run(bench.record_responses(mock.port))
+def test_bare_app_and_wiremock_stubs_replay_the_mocks_bytes(tmp_path: pathlib.Path) -> None:
+    with BackgroundServer(apps.build_mock_app(45)) as mock:
+        recorded, list_targets, get_targets = asyncio.run(record.record_responses(mock.port))
         assert len(list_targets) == 3 and len(get_targets) == 45
         recording_file = tmp_path / "recording.json"
-        bench.save_recording(recording_file, recorded)
-        replayed = bench.load_recording(recording_file)
+        save_recording(recording_file, recorded)
+        replayed = load_recording(recording_file)
         assert replayed == recorded
-        with BackgroundServer(bench.create_bare_app(replayed)) as bare, httpx.Client(timeout=10) as client:
+        stubs = {stub["request"]["url"]: stub["response"] for stub in record.wiremock_stubs(recorded)["mappings"]}
+        with BackgroundServer(create_bare_app(replayed)) as bare, httpx.Client(timeout=10) as client:
             for target in (list_targets[1], get_targets[0], get_targets[-1]):
                 from_mock = client.get(mock.url + target, headers={"PRIVATE-TOKEN": MAINTAINER})
                 from_bare = client.get(bare.url + target)
                 assert from_bare.status_code == from_mock.status_code == 200
                 assert from_bare.content == from_mock.content
-                for header in bench.REPLAYED_HEADERS:
+                assert base64.b64decode(stubs[target]["base64Body"]) == from_mock.content
+                for header in record.REPLAYED_HEADERS:
                     assert from_bare.headers.get(header) == from_mock.headers.get(header)
+                    assert stubs[target]["headers"].get(header) == from_mock.headers.get(header)
             assert client.get(bare.url + "/api/v4/projects/24/releases/unknown").status_code == 404
+
+
+def test_prism_is_asked_for_the_same_operations_at_the_specs_paths() -> None:
+    targets = record.Targets(get=["/api/v4/projects/24/releases/v1"], list=["/api/v4/projects/24/releases?page=2"])
+    assert record.without_mount(targets) == record.Targets(
+        get=["/projects/24/releases/v1"], list=["/projects/24/releases?page=2"]
+    )
+
+
+def test_wrk_output_is_parsed_with_units_and_errors() -> None:
+    result = load.parse_wrk_output(WRK_OUTPUT)
+    assert result == load.LoadResult(requests=8952, requests_per_second=2983.41, p50_ms=0.65, p99_ms=1250.0, errors=7)
+
+
+def test_wrk_output_without_errors_counts_none() -> None:
+    lines = [line for line in WRK_OUTPUT.splitlines() if "errors" not in line and "Non-2xx" not in line]
+    assert load.parse_wrk_output("\n".join(lines)).errors == 0
+
+
+def test_unexpected_wrk_output_is_an_error_not_a_zero() -> None:
+    try:
+        load.parse_wrk_output("unable to connect to 127.0.0.1:1 Connection refused")
+    except ValueError as error:
+        assert "unexpected wrk output" in str(error)
+    else:
+        raise AssertionError("no error")
+
+
+def test_wrk_script_cycles_through_every_target_with_the_headers() -> None:
+    script = load.wrk_script(["/a?x=1&y=2", "/b%2Fc"], {"PRIVATE-TOKEN": "secret"})
+    assert 'wrk.headers["PRIVATE-TOKEN"] = "secret"' in script
+    assert '"/a?x=1&y=2",\n"/b%2Fc"' in script
+    assert load.wrk_seconds(0.4) == 1 and load.wrk_seconds(3.0) == 3
+
+
+def trial(rps: float, p50: float, p99: float, errors: int = 0) -> dict[str, t.Any]:
+    return load.LoadResult(100, rps, p50, p99, errors)._asdict()
+
+
+def test_rounds_are_summarized_by_medians_and_ratios_are_of_medians() -> None:
+    rounds = {
+        "mock": [
+            {"cold_start_s": cold, "get": trial(rps, p50, 10), "list": trial(rps / 2, p50 * 2, 20, errors=1)}
+            for cold, rps, p50 in ((2.0, 1000, 1.0), (9.0, 3000, 5.0), (2.5, 2000, 2.0))
+        ],
+        "bare": [
+            {"cold_start_s": 1.0, "get": trial(rps, 0.1, 1), "list": trial(rps, 0.1, 1)} for rps in (8000, 10000, 9000)
+        ],
+    }
+    summaries = {name: measure.summarize(trials) for name, trials in rounds.items()}
+    mock = summaries["mock"]
+    assert mock["cold_start_s"] == 2.5
+    assert mock["get"]["requests_per_second"] == 2000 and mock["get"]["p50_ms"] == 2.0
+    assert mock["get"]["requests_per_second_by_round"] == [1000, 3000, 2000]
+    assert mock["list"]["requests_per_second"] == 1000 and mock["list"]["errors"] == 3
+    assert measure.ratios(summaries) == {"bare": {"get": round(2000 / 9000, 3), "list": round(1000 / 9000, 3)}}
+
+
+def test_list_targets_cover_every_page() -> None:
+    assert measure.list_targets(41) == [f"/api/v4/projects/24/releases?per_page=20&page={page}" for page in (1, 2, 3)]
+
+
+def sample_results() -> dict[str, t.Any]:
+    figures = {"requests_per_second": 1234.5, "p50_ms": 1.5, "p99_ms": 9.25, "errors": 0}
+    summary = {"cold_start_s": 1.8, "get": figures, "list": {**figures, "errors": 2}}
+    return {
+        "load_generator": "wrk 4.1.0",
+        "settings": {"releases": 1000, "rounds": 3, "seconds": 3.0, "threads": 2, "connections": 20},
+        "servers": {"mock": summary, "prism": summary, "bare": summary},
+        "ratios": {"prism": {"get": 0.5, "list": 0.25}, "bare": {"get": 0.125, "list": 0.0625}},
+        "scale": [
+            {
+                "releases": 100_000,
+                "links_per_release": 2,
+                "loading_s": 6.1,
+                "resident_mb_after_load_test": 480.4,
+                "list": load.LoadResult(10, 900.0, 20.5, 40.0, 0)._asdict(),
+            }
+        ],
+        "skipped": {"wiremock": "WireMock skipped (--skip wiremock)"},
+        "machine": {"cpus": 2, "load_average_1min": {"start": 0.5, "end": 1.5}},
+        "wall_seconds": 150.0,
+    }
+
+
+def test_table_has_a_row_per_server_and_endpoint_with_ratios_and_notes() -> None:
+    table = report.render(sample_results())
+    rows = [line.split() for line in table.splitlines()]
+    assert ["mock", "get", "1,234", "1.50", "9.25", "1.80", "s"] in rows  # 1234.5 rounds to even
+    assert ["prism", "get", "1,234", "1.50", "9.25", "0.500", "1.80", "s"] in rows
+    assert ["list", "1,234", "1.50", "9.25", "0.062", "(2", "errors)"] in rows
+    assert "100,000 releases, 2 links each: p50 20.50 ms, 900 req/s; loaded in 6.1 s; resident 480 MB" in table
+    assert "skipped: WireMock skipped (--skip wiremock)" in table
+    assert "answers its examples" in table
+    assert "load average 0.5 -> 1.5" in table
+
+
+def test_results_are_plain_json() -> None:
+    assert json.loads(json.dumps(sample_results())) == sample_results()
