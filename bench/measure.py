@@ -24,17 +24,28 @@ def median(values: t.Iterable[float]) -> float:
     return statistics.median(list(values))
 
 
+def warm_up(load: Loader, port: int, targets: t.Sequence[str], step: LoadSettings, max_steps: int = 12) -> int:
+    """Load in short steps until req/s stops climbing (a JIT, like WireMock's JVM, takes a while); the steps taken."""
+    previous = 0.0
+    for steps in range(1, max_steps + 1):
+        rate = load(port, targets, step).requests_per_second
+        if previous and rate <= previous * 1.1:
+            return steps
+        previous = rate
+    return max_steps
+
+
 def measure_alone(
     contender: Contender, load: Loader, settings: LoadSettings, warmup_seconds: float
 ) -> dict[str, t.Any]:
-    """One round of one server: start it, warm each endpoint, measure each, stop it."""
+    """One round of one server: start it, warm each endpoint until steady and measure it, stop the server."""
     warmup = settings._replace(seconds=warmup_seconds)
     figures: dict[str, t.Any] = {}
     with contender.launch() as server:
         figures["cold_start_s"] = server.cold_start_seconds
         for endpoint in ENDPOINTS:
             targets = getattr(contender.targets, endpoint)
-            load(server.port, targets, warmup)
+            figures[f"{endpoint}_warmup_steps"] = warm_up(load, server.port, targets, warmup)
             figures[endpoint] = load(server.port, targets, settings)._asdict()
     return figures
 
@@ -101,7 +112,7 @@ def measure_scale(
     with mock_server(releases, links_per_release) as server:
         loading = server.loading_seconds()
         resident_loaded = server.resident_megabytes()
-        load(server.port, targets, settings._replace(seconds=warmup_seconds))
+        warm_up(load, server.port, targets, settings._replace(seconds=warmup_seconds))
         result = load(server.port, targets, settings)
         resident_after = server.resident_megabytes()
     return {

@@ -21,7 +21,7 @@ def render(results: t.Mapping[str, t.Any]) -> str:
     lines = [
         f"release-mock bench: {settings['releases']:,} releases in project 24; load by {results['load_generator']} "
         f"({settings['threads']} threads, {settings['connections']} connections, {settings['seconds']:g} s a trial); "
-        f"{settings['rounds']} rounds, medians; each server alone while measured",
+        f"{settings['rounds']} rounds, medians; each server alone while measured, warmed until steady",
     ]
     header = (
         f"{'server':<9} {'endpoint':<9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'mock/server':>12} {'cold start':>11}"

@@ -35,7 +35,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench/run.py", description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="rounds; every server measured once a round (3)")
     parser.add_argument("--seconds", type=float, default=3.0, help="length of one measured trial (3)")
-    parser.add_argument("--warmup", type=float, default=1.0, help="warm-up load before each trial, seconds (1)")
+    parser.add_argument("--warmup", type=float, default=1.0, help="warm-up step, s (1); repeated while req/s climbs")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
     parser.add_argument("--connections", type=int, default=20, help="open connections (20)")
     parser.add_argument("--releases", type=int, default=1000, help="releases in project 24 for the main table (1000)")

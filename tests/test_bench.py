@@ -120,6 +120,19 @@ def test_rounds_are_summarized_by_medians_and_ratios_are_of_medians() -> None:
     assert measure.ratios(summaries) == {"bare": {"get": round(2000 / 9000, 3), "list": round(1000 / 9000, 3)}}
 
 
+def test_warm_up_goes_on_while_the_rate_climbs() -> None:
+    rates = iter([100.0, 300.0, 900.0, 950.0, 5000.0])
+    seen: list[float] = []
+
+    def fake_load(port: int, targets: t.Sequence[str], settings: load.LoadSettings) -> load.LoadResult:
+        seen.append(settings.seconds)
+        return load.LoadResult(1, next(rates), 1.0, 1.0, 0)
+
+    assert measure.warm_up(fake_load, 1, ["/"], load.LoadSettings(seconds=1.0)) == 4  # 950 is within 10% of 900
+    assert seen == [1.0] * 4
+    assert measure.warm_up(lambda *_: load.LoadResult(1, 1.0, 1.0, 1.0, 0), 1, ["/"], load.LoadSettings(), 3) == 2
+
+
 def test_list_targets_cover_every_page() -> None:
     assert measure.list_targets(41) == [f"/api/v4/projects/24/releases?per_page=20&page={page}" for page in (1, 2, 3)]
 
