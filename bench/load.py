@@ -183,4 +183,5 @@ def run_python(
         import uvloop
     except ImportError:
         return asyncio.run(_python_load(port, targets, headers, settings))
-    return asyncio.run(_python_load(port, targets, headers, settings), loop_factory=uvloop.new_event_loop)
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(_python_load(port, targets, headers, settings))

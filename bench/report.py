@@ -6,7 +6,8 @@ import typing as t
 
 SERVER_NOTES = {
     "mock": "release-mock (Connexion + uvicorn), production settings",
-    "prism": "Prism 5 mock mode on specs/gitlab.yaml: answers its examples, not our data",
+    "prism": "Prism 5 mock mode on specs/gitlab.yaml; it answers the spec's examples, not our data "
+    "(get: one example release for every tag; list: the example page of 2 releases, not 20)",
     "wiremock": "WireMock standalone, static stubs of the mock's recorded bytes",
     "bare": "bare Starlette on uvicorn replaying the mock's recorded bytes (the floor)",
 }
@@ -20,7 +21,7 @@ def render(results: t.Mapping[str, t.Any]) -> str:
     settings = results["settings"]
     lines = [
         f"release-mock bench: {settings['releases']:,} releases in project 24; load by {results['load_generator']} "
-        f"({settings['threads']} threads, {settings['connections']} connections, {settings['seconds']:g} s a trial); "
+        f"({settings['connections']} connections, {settings['seconds']:g} s a trial); "
         f"{settings['rounds']} rounds, medians; each server alone while measured, warmed until steady",
     ]
     header = (
@@ -57,8 +58,8 @@ def render(results: t.Mapping[str, t.Any]) -> str:
         "  get: GET /api/v4/projects/24/releases/<tag> over every tag; list: ?per_page=20&page=<p> over every page"
     )
     lines.append("  cold start: process start to the first 200 (the mock: from each of its three APIs)")
-    for reason in results.get("skipped", {}).values():
-        lines.append(f"  skipped: {reason}")
+    for name, reason in results.get("skipped", {}).items():
+        lines.append(f"  {'load' if name == 'wrk' else 'skipped'}: {reason}")
     machine = results["machine"]
     load = machine["load_average_1min"]
     lines.append(
