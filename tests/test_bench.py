@@ -168,7 +168,7 @@ def test_table_has_a_row_per_server_and_endpoint_with_ratios_and_notes() -> None
     assert ["list", "1,234", "1.50", "9.25", "0.062", "(2", "errors)"] in rows
     assert "100,000 releases, 2 links each: p50 20.50 ms, 900 req/s; loaded in 6.1 s; resident 480 MB" in table
     assert "skipped: WireMock skipped (--skip wiremock)" in table
-    assert "answers its examples" in table
+    assert "answers the spec's examples" in table
     assert "load average 0.5 -> 1.5" in table
 
 
