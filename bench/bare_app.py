@@ -4,7 +4,7 @@ It has the same two routes as the benchmarked GitLab reads, but none of the mock
 Connexion, no validation, no store, no views, no JSON encoding. Every response (status,
 headers that matter, body) was recorded from the mock for the exact path and query string,
 so both servers put the same bytes on the wire; what the mock costs beyond this floor is its
-own. Served by ``bench/run.py`` with the very same uvicorn settings as the mock.
+own. Served by ``bench/apps.py`` with the very same uvicorn settings as the mock.
 """
 
 from __future__ import annotations

@@ -24,14 +24,21 @@ def median(values: t.Iterable[float]) -> float:
     return statistics.median(list(values))
 
 
-def warm_up(load: Loader, port: int, targets: t.Sequence[str], step: LoadSettings, max_steps: int = 12) -> int:
-    """Load in short steps until req/s stops climbing (a JIT, like WireMock's JVM, takes a while); the steps taken."""
-    previous = 0.0
+def warm_up(load: Loader, port: int, targets: t.Sequence[str], step: LoadSettings, max_steps: int = 15) -> int:
+    """Load in short steps until req/s stops climbing (a JIT, like WireMock's JVM, takes a while); the steps taken.
+
+    Steady means two steps in a row without a new high (by more than 10%): on a busy machine one slow step
+    alone would end the warm-up of a server still compiling.
+    """
+    best, steps_without_new_high = 0.0, 0
     for steps in range(1, max_steps + 1):
         rate = load(port, targets, step).requests_per_second
-        if previous and rate <= previous * 1.1:
-            return steps
-        previous = rate
+        if rate > best * 1.1:
+            best, steps_without_new_high = max(best, rate), 0
+        else:
+            best, steps_without_new_high = max(best, rate), steps_without_new_high + 1
+            if steps_without_new_high == 2:
+                return steps
     return max_steps
 
 
@@ -123,4 +130,23 @@ def measure_scale(
         "resident_mb_loaded": None if resident_loaded is None else round(resident_loaded, 1),
         "resident_mb_after_load_test": None if resident_after is None else round(resident_after, 1),
         "list": result._asdict(),
+    }
+
+
+def summarize_scale(trials: t.Sequence[t.Mapping[str, t.Any]]) -> dict[str, t.Any]:
+    """Medians over the rounds of one store size."""
+    results = [trial["list"] for trial in trials]
+    resident = [trial["resident_mb_after_load_test"] for trial in trials if trial["resident_mb_after_load_test"]]
+    return {
+        "releases": trials[0]["releases"],
+        "links_per_release": trials[0]["links_per_release"],
+        "loading_s": round(median(trial["loading_s"] for trial in trials), 2),
+        "resident_mb_after_load_test": round(median(resident), 1) if resident else None,
+        "list": {
+            "requests_per_second": round(median(result["requests_per_second"] for result in results), 1),
+            "p50_ms": round(median(result["p50_ms"] for result in results), 3),
+            "p99_ms": round(median(result["p99_ms"] for result in results), 3),
+            "errors": sum(result["errors"] for result in results),
+        },
+        "trials": list(trials),
     }

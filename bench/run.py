@@ -118,10 +118,13 @@ def benchmark(options: argparse.Namespace) -> dict[str, t.Any]:
             for cleanup in cleanups:
                 cleanup()
     summaries = {name: measure.summarize(trials) for name, trials in rounds.items()}
-    scale = []
-    for releases in sorted({100, options.scale}):
-        progress(f"list with {releases:,} releases (two links each)")
-        scale.append(measure.measure_scale(releases, 2, load, settings, options.warmup))
+    sizes = sorted({100, options.scale})
+    by_size: dict[int, list[dict[str, t.Any]]] = {size: [] for size in sizes}
+    for round_number in range(options.rounds):
+        for size in sizes if round_number % 2 == 0 else reversed(sizes):
+            progress(f"round {round_number + 1}/{options.rounds}: list with {size:,} releases (two links each)")
+            by_size[size].append(measure.measure_scale(size, 2, load, settings, options.warmup))
+    scale = [measure.summarize_scale(trials) for trials in by_size.values()]
     return {
         "load_generator": generator,
         "servers": summaries,

@@ -121,16 +121,38 @@ def test_rounds_are_summarized_by_medians_and_ratios_are_of_medians() -> None:
 
 
 def test_warm_up_goes_on_while_the_rate_climbs() -> None:
-    rates = iter([100.0, 300.0, 900.0, 950.0, 5000.0])
+    rates = iter([100.0, 300.0, 900.0, 950.0, 5000.0, 5100.0, 4000.0, 9.0])
     seen: list[float] = []
 
     def fake_load(port: int, targets: t.Sequence[str], settings: load.LoadSettings) -> load.LoadResult:
         seen.append(settings.seconds)
         return load.LoadResult(1, next(rates), 1.0, 1.0, 0)
 
-    assert measure.warm_up(fake_load, 1, ["/"], load.LoadSettings(seconds=1.0)) == 4  # 950 is within 10% of 900
-    assert seen == [1.0] * 4
-    assert measure.warm_up(lambda *_: load.LoadResult(1, 1.0, 1.0, 1.0, 0), 1, ["/"], load.LoadSettings(), 3) == 2
+    # 950 is no new high (within 10% of 900), 5000 is; 5100 and 4000 are not: steady after the seventh step.
+    assert measure.warm_up(fake_load, 1, ["/"], load.LoadSettings(seconds=1.0)) == 7
+    assert seen == [1.0] * 7
+    assert measure.warm_up(lambda *_: load.LoadResult(1, 1.0, 1.0, 1.0, 0), 1, ["/"], load.LoadSettings(), 9) == 3
+    climbing = iter(range(1, 100))
+    assert (
+        measure.warm_up(lambda *_: load.LoadResult(1, 2.0 ** next(climbing), 1, 1, 0), 1, ["/"], load.LoadSettings())
+        == 15
+    )
+
+
+def test_store_sizes_are_summarized_by_medians() -> None:
+    trials = [
+        {
+            "releases": 100_000,
+            "links_per_release": 2,
+            "loading_s": loading,
+            "resident_mb_after_load_test": resident,
+            "list": trial(rps, p50, 30, errors=1),
+        }
+        for loading, resident, rps, p50 in ((6.0, 470.0, 400, 40.0), (9.0, 480.0, 500, 30.0), (7.0, 475.0, 450, 35.0))
+    ]
+    summary = measure.summarize_scale(trials)
+    assert (summary["releases"], summary["loading_s"], summary["resident_mb_after_load_test"]) == (100_000, 7.0, 475.0)
+    assert summary["list"] == {"requests_per_second": 450, "p50_ms": 35.0, "p99_ms": 30, "errors": 3}
 
 
 def test_list_targets_cover_every_page() -> None:
