@@ -1,5 +1,11 @@
 """``make bench``: the mock, Prism, WireMock and a bare Starlette floor, measured one at a time by one load generator.
 
+What: ``GET /api/v4/projects/24/releases/<tag>`` over every tag and the list, 20 releases a page, over
+every page, with 1,000 releases in project 24, as a maintainer; req/s, p50 and p99 by ``wrk`` (or the
+asyncio client where wrk cannot be had); each server started, warmed until steady, measured and stopped
+while no other server runs; a few rounds, medians. Then the list with 100 and with 100,000 releases (two
+links each), the time loading them takes, and the mock's resident memory.
+
 Wiring only: tools (``tools.py``), recording (``record.py``), launchers (``servers.py``), load
 (``load.py``), rounds and medians (``measure.py``), the table (``report.py``). See ``--help``.
 """

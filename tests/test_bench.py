@@ -9,8 +9,9 @@ import pathlib
 import typing as t
 
 import httpx
+import pytest
 
-from bench import apps, load, measure, record, report
+from bench import apps, load, measure, record, report, tools
 from bench.bare_app import create_bare_app, load_recording, save_recording
 from mockserver.serving import BackgroundServer
 from tests.conftest import MAINTAINER
@@ -196,3 +197,14 @@ def test_table_has_a_row_per_server_and_endpoint_with_ratios_and_notes() -> None
 
 def test_results_are_plain_json() -> None:
     assert json.loads(json.dumps(sample_results())) == sample_results()
+
+
+def test_prism_and_wiremock_are_skipped_with_a_reason_where_node_or_java_is_missing(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tools, "NODE_DIR", tmp_path / ".node")
+    monkeypatch.setattr(tools.shutil, "which", lambda name: None)
+    assert tools.ensure_prism() == tools.Tool(None, "Prism skipped: node/npm are not installed")
+    java, jar = tools.ensure_wiremock()
+    assert java.path is None and "WireMock skipped: java is not installed" in java.why_not
+    assert not (tmp_path / ".node").exists()  # nothing was installed
