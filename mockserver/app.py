@@ -30,7 +30,7 @@ from .resolver import PluginResolver
 from .routing import RoutingMiddleware
 from .settings import Settings
 from .spec_cache import ValidatedSpecs
-from .store import Store
+from .store import ApiData, Store
 from .swagger_ui import SPEC_PATH, UI_PATH, SwaggerUIMiddleware
 from .validation import validator_map
 
@@ -92,7 +92,11 @@ def create_app(settings: Settings | None = None) -> MockApp:
     for mount, plugin in chosen.items():
         spec = specs[mount]
         seed = plugin.load_seed(settings.fixtures_dir / plugin.name, spec.raw)
-        store.register(plugin.name, _dated_by(plugin.build_state, clock), seed)
+        if plugin.load_state is not None:
+            store.register(plugin.name, plugin.tables, _loaded_by(plugin.load_state, clock), seed)
+        else:
+            assert plugin.build_state is not None
+            store.register_legacy(plugin.name, _dated_by(plugin.build_state, clock), seed)
         middleware.add_api(
             spec,
             base_path=mount,
@@ -110,6 +114,13 @@ def create_app(settings: Settings | None = None) -> MockApp:
     for family in (HTTPException, ProblemException, Exception):
         middleware.add_error_handler(family, dispatcher)
     return MockApp(RawPathMiddleware(middleware), store, mounts, clock)
+
+
+def _loaded_by(
+    load_state: t.Callable[[ApiData, t.Any, dt.datetime], None], clock: Clock
+) -> t.Callable[[ApiData, t.Any], None]:
+    """The store's loader: fills (and, on reset, refills) the tables, dated by the clock at that moment."""
+    return lambda data, seed: load_state(data, seed, clock.now())
 
 
 def _dated_by(build_state: t.Callable[[t.Any, dt.datetime], t.Any], clock: Clock) -> t.Callable[[t.Any], t.Any]:

@@ -13,7 +13,7 @@ import typing as t
 
 from ...clock import parse_iso
 from ...fixtures import FixtureError
-from ...store import Table
+from ...store.legacy import Table
 
 Release = dict[str, t.Any]
 

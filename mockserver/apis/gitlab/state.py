@@ -13,7 +13,7 @@ import typing as t
 
 from ...clock import parse_iso
 from ...fixtures import FixtureError
-from ...store import Table
+from ...store.legacy import Table
 
 GUEST, REPORTER, DEVELOPER, MAINTAINER, OWNER = 10, 20, 30, 40, 50
 ROLE_LEVELS = {"guest": GUEST, "reporter": REPORTER, "developer": DEVELOPER, "maintainer": MAINTAINER, "owner": OWNER}
