@@ -162,6 +162,19 @@ def test_a_failed_transaction_leaves_nothing_behind(store: Store) -> None:
     assert players.count("team_rank", ("blue",)) == 0
 
 
+def test_an_undone_delete_leaves_the_rows_in_the_same_order(store: Store) -> None:
+    with store.transaction("one") as one:
+        for name in ("c", "d"):
+            one.table("players").put({"name": name, "rank": 0, "team": "red"})
+    before = store.dump("one")
+    with pytest.raises(RuntimeError), store.transaction("one") as one:
+        one.table("players").delete("a")
+        one.table("players").delete("c")
+        raise RuntimeError("undo both deletes")
+    assert store.dump("one") == before
+    assert names(store.state("one").table("players")) == ["a", "b", "c", "d"]
+
+
 def test_a_transaction_commits_and_a_nested_one_joins_it(store: Store) -> None:
     with pytest.raises(RuntimeError), store.transaction("one") as one:
         with store.transaction("one") as inner:

@@ -85,7 +85,7 @@ class ApiData:
     # -- plain JSON ------------------------------------------------------------------------------------
 
     def dump(self) -> RawData:
-        """Everything as plain JSON: rows in the order they were first put, counters, blobs in base64."""
+        """Everything as plain JSON: rows in primary-key order, counters, blobs in base64."""
         return {
             "tables": {name: list(table) for name, table in self._tables.items()},
             "counters": dict(sorted(self._counters.items())),

@@ -15,7 +15,7 @@ import dataclasses
 import operator
 import typing as t
 
-from sortedcontainers import SortedKeyList
+from sortedcontainers import SortedDict, SortedKeyList
 
 Row = dict[str, t.Any]
 Key = tuple[t.Any, ...]
@@ -56,7 +56,9 @@ class Table:
     def __init__(self, spec: TableSpec, journal: t.Callable[[Table, Key, Row | None], None]) -> None:
         self.spec = spec
         self._key_of = _getter(spec.key)
-        self._rows: dict[Key, Row] = {}
+        # In primary-key order, whatever the order of writes: a dump is the same after any history
+        # that ends in the same rows, an undone delete included.
+        self._rows: SortedDict = SortedDict()
         self._partition_of = {name: _getter(index.partition) if index.partition else None for name, index in spec.indexes.items()}
         self._order_of = {name: _getter(index.order) for name, index in spec.indexes.items()}
         self._indexes: dict[str, dict[Key, SortedKeyList]] = {name: {} for name in spec.indexes}
@@ -68,7 +70,7 @@ class Table:
         return len(self._rows)
 
     def __iter__(self) -> t.Iterator[Row]:
-        """Every row, in the order they were first put (a copy of the list: writes may follow)."""
+        """Every row, in primary-key order (a copy of the list: writes may follow)."""
         return iter(list(self._rows.values()))
 
     def key_of(self, row: Row) -> Key:
