@@ -30,6 +30,7 @@ from .resolver import PluginResolver
 from .routing import RoutingMiddleware
 from .settings import Settings
 from .spec_cache import ValidatedSpecs
+from .state_document import export_state, import_state
 from .store import ApiData, Store
 from .swagger_ui import SPEC_PATH, UI_PATH, SwaggerUIMiddleware
 from .validation import validator_map
@@ -71,6 +72,14 @@ class MockApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self._asgi(scope, receive, send)
+
+    def export_state(self) -> dict[str, t.Any]:
+        """The state of every mounted API as one JSON document (``state_document``)."""
+        return export_state(self.store, [(plugin, spec.raw) for plugin, spec in self.mounts.values()])
+
+    def import_state(self, document: t.Any) -> None:
+        """Put an exported document in place, all at once; ``ImportRejected`` (and nothing changed) otherwise."""
+        import_state(self.store, [(plugin, spec.raw) for plugin, spec in self.mounts.values()], document)
 
 
 def create_app(settings: Settings | None = None) -> MockApp:
