@@ -7,6 +7,7 @@ import datetime as dt
 import httpx
 import pytest
 
+from mockserver.clock import iso_stored, parse_iso
 from tests.conftest import DEVELOPER, MAINTAINER
 
 
@@ -122,11 +123,11 @@ def test_upcoming_release_is_computed_at_read_time(gitlab: httpx.Client, app) ->
     soon = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     gitlab.post("/projects/24/releases", json={"tag_name": "soon", "ref": "main", "released_at": soon})
     assert gitlab.get("/projects/24/releases/soon").json()["upcoming_release"] is True
-    with app.store.use("gitlab") as state:
-        release = state.projects[24].releases.get("soon")
-        state.projects[24].releases.put(
-            "soon", {**release, "released_at": release["released_at"] - dt.timedelta(days=2)}
-        )
+    with app.store.use("gitlab") as data:
+        releases = data.table("releases")
+        release = releases.get(24, "soon")
+        released_at = parse_iso(release["released_at"]) - dt.timedelta(days=2)
+        releases.put({**release, "released_at": iso_stored(released_at)})
     assert gitlab.get("/projects/24/releases/soon").json()["upcoming_release"] is False
 
 
