@@ -18,7 +18,7 @@ from ...errors import BadRequest, Conflict, Forbidden, InvalidParameter, NotFoun
 from ...store import Row
 from . import links as link_rules
 from . import tags as tag_rules
-from .state import GitLabState
+from .state import GitLabState, lean_release
 
 NOT_FOUND = "404 Not Found"
 
@@ -174,16 +174,17 @@ def create_release(
     }
     # Evidence is collected at once only for a release that is neither upcoming nor historical.
     if release["released_at"] == created_at:
-        release["evidences"] = [new_evidence(release["id"], tag_name, now)]
-    state.releases.put(release)
+        release["evidences"] = [new_evidence(release["id"], tag_name, now, created_at)]
+    state.releases.put(lean_release(release))
     for fields in links:
         state.links.put(link_rules.new_link(state, project, tag_name, fields, created_at))
     return release
 
 
-def new_evidence(release_id: int, tag_name: str, collected_at: dt.datetime) -> Row:
+def new_evidence(release_id: int, tag_name: str, collected_at: dt.datetime, stored_at: str) -> Row:
+    """``stored_at``: ``collected_at`` in the stored form (the release's own moment string, shared)."""
     digest = hashlib.sha256(f"{release_id}:{tag_name}:{collected_at.isoformat()}".encode()).hexdigest()
-    return {"sha": digest[:42], "collected_at": iso_stored(collected_at)}
+    return {"sha": digest[:42], "collected_at": stored_at}
 
 
 UPDATABLE = ("name", "description", "released_at", "milestones", "milestone_ids")
@@ -203,7 +204,7 @@ def update_release(state: GitLabState, project: Row, tag_name: str, body: dict[s
         changes["released_at"] = parse_time("released_at", body["released_at"])
     if milestone_ids is not None:
         changes["milestone_ids"] = milestone_ids
-    return state.releases.put({**release, **changes})
+    return state.releases.put(lean_release({**release, **changes}))
 
 
 def delete_release(state: GitLabState, project: Row, tag_name: str) -> Row:
@@ -216,8 +217,8 @@ def delete_release(state: GitLabState, project: Row, tag_name: str) -> Row:
 
 def collect_evidence(state: GitLabState, project: Row, tag_name: str, now: dt.datetime) -> None:
     release = find_release(state, project, tag_name)
-    evidence = new_evidence(release["id"], tag_name, now)
-    state.releases.put({**release, "evidences": [*release["evidences"], evidence]})
+    evidence = new_evidence(release["id"], tag_name, now, iso_stored(now))
+    state.releases.put({**release, "evidences": [*release.get("evidences", ()), evidence]})
 
 
 def latest_location(

@@ -15,7 +15,7 @@ import typing as t
 from ...clock import iso_stored, stored_from
 from ...fixtures import FixtureError, validate_seed
 from ...store import ApiData, Row
-from .state import ID_COUNTER, GitLabState
+from .state import ID_COUNTER, GitLabState, lean_release
 
 FIXTURE_SCHEMA = pathlib.Path(__file__).with_name("fixture_schema.yaml")
 ORIGIN = "gitlab"
@@ -158,22 +158,24 @@ def _load_project(state: GitLabState, raw: dict[str, t.Any], user_ids: dict[str,
         milestone_ids = [milestone_by_title[title] for title in release.get("milestones", [])]
         milestone_ids += [int(value) for value in release.get("milestone_ids", [])]
         state.releases.put(
-            {
-                "project_id": project_id,
-                "tag_name": release["tag_name"],
-                "id": release_id,
-                "name": release.get("name") or release["tag_name"],
-                "description": release.get("description"),
-                "created_at": created_at,
-                "released_at": released_at,
-                "updated_at": _moment(release.get("updated_at"), created_at),
-                "author_id": user_ids.get(release.get("author", "")),
-                "milestone_ids": milestone_ids,
-                "evidences": [
-                    {"sha": evidence["sha"], "collected_at": _moment(evidence.get("collected_at"), created_at)}
-                    for evidence in release.get("evidences", [])
-                ],
-            }
+            lean_release(
+                {
+                    "project_id": project_id,
+                    "tag_name": release["tag_name"],
+                    "id": release_id,
+                    "name": release.get("name") or release["tag_name"],
+                    "description": release.get("description"),
+                    "created_at": created_at,
+                    "released_at": released_at,
+                    "updated_at": _moment(release.get("updated_at"), created_at),
+                    "author_id": user_ids.get(release.get("author", "")),
+                    "milestone_ids": milestone_ids,
+                    "evidences": [
+                        {"sha": evidence["sha"], "collected_at": _moment(evidence.get("collected_at"), created_at)}
+                        for evidence in release.get("evidences", [])
+                    ],
+                }
+            )
         )
         for link in release.get("assets", {}).get("links", []):
             state.links.put(
@@ -260,8 +262,8 @@ def _release_record(release: Row, usernames: dict[int, str], links: list[Row]) -
         "created_at": release["created_at"],
         "released_at": release["released_at"],
         "updated_at": release["updated_at"],
-        "milestone_ids": list(release["milestone_ids"]),
-        "evidences": [dict(evidence) for evidence in release["evidences"]],
+        "milestone_ids": list(release.get("milestone_ids", ())),
+        "evidences": [dict(evidence) for evidence in release.get("evidences", ())],
     }
     if release["author_id"] in usernames:
         record["author"] = usernames[release["author_id"]]

@@ -47,6 +47,18 @@ TABLES = (
 )
 
 
+RELEASE_LISTS = ("milestone_ids", "evidences")
+"""A release row's list fields, left out while empty: most releases have neither, and a row of ten
+fields or fewer is a much smaller dict (the bench keeps 100,000 of them)."""
+
+
+def lean_release(row: Row) -> Row:
+    """The release row without its empty list fields; read them with ``row.get(field, ())``."""
+    if all(row.get(field) for field in RELEASE_LISTS):
+        return row
+    return {field: value for field, value in row.items() if field not in RELEASE_LISTS or value}
+
+
 def full_path(project: Row) -> str:
     return f"{project['namespace']['full_path']}/{project['path']}"
 

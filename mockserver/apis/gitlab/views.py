@@ -169,7 +169,7 @@ def release_view(release: Row, viewer: Viewer, *, html: bool = False) -> dict[st
     sha = tag["target"] if tag else None
     if read_code and sha:
         body["commit"] = commit_view(state, project, sha, viewer.base_url, viewer.now)
-    found = (state.milestone(project["id"], mid) for mid in release["milestone_ids"])
+    found = (state.milestone(project["id"], mid) for mid in release.get("milestone_ids", ()))
     milestones = [milestone for milestone in found if milestone is not None]
     if milestones:
         ordered = sorted(milestones, key=lambda m: (m.get("due_date") or "", m.get("start_date") or "", m["title"]))
@@ -185,7 +185,7 @@ def release_view(release: Row, viewer: Viewer, *, html: bool = False) -> dict[st
                 "filepath": f"{viewer.web_url}/-/releases/{encoded_tag}/evidence.json",
                 "collected_at": millis(evidence["collected_at"]),
             }
-            for evidence in release["evidences"]
+            for evidence in release.get("evidences", ())
         ]
     body["_links"] = _release_urls(viewer, encoded_tag)
     return body
