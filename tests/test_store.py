@@ -6,6 +6,9 @@ import typing as t
 
 import pytest
 
+from mockserver import MockApp
+from mockserver.apis.gitlab.releases import delete_release
+from mockserver.apis.gitlab.state import GitLabState
 from mockserver.store import ApiData, BlobTooLarge, Index, Store, TableSpec, digest_of
 
 Row = dict[str, t.Any]
@@ -235,3 +238,21 @@ def test_snapshot_is_independent_and_restores_with_working_indexes(store: Store)
     assert names(players.ordered("rank")) == ["c", "b"]
     store.restore(snapshot)
     assert names(store.state("one").table("players").ordered("rank")) == ["a", "b"]
+
+
+# ---- an API's data in the app's store -----------------------------------------------------------
+
+
+def test_snapshot_and_restore_of_the_gitlab_data(app: MockApp) -> None:
+    snapshot = app.store.snapshot()
+    with app.store.transaction("gitlab") as data:
+        state = GitLabState(data)
+        delete_release(state, state.project(24), "v0.1")
+        state.next_id()
+    app.store.restore(snapshot)
+    releases = app.store.state("gitlab").table("releases")
+    assert [release["tag_name"] for release in releases.ordered("released_at", (24,))] == ["v0.1", "v0.2"]
+    assert app.store.state("gitlab").table("links").count("release", (24, "v0.1")) == 1
+    # Ids keep counting from the snapshot's counter: the id handed out after it is handed out again.
+    with app.store.transaction("gitlab") as data:
+        assert data.next_id("id") == snapshot["gitlab"].counter("id") + 1 == 21
