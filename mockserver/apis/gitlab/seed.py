@@ -35,12 +35,13 @@ def check_seed(seed: t.Mapping[str, t.Any], spec: t.Mapping[str, t.Any]) -> Seed
 def check_references(seed: Seed, where: Where) -> None:
     """What the fixture schema cannot see: members and authors name users, releases name their project's milestones."""
     usernames = {user["username"] for user in seed.get("users", [])}
+    users = where("users").name
     for stem in ("groups", "projects"):
         for index, record in enumerate(seed.get(stem, [])):
             for name in record.get("members") or {}:
                 if name not in usernames:
                     pointer = f"/{index}/members/{name.replace('~', '~0').replace('/', '~1')}"
-                    raise FixtureError(where(stem), pointer, f"no user named {name!r} in users")
+                    raise FixtureError(where(stem), pointer, f"no user named {name!r} in {users}")
     for index, project in enumerate(seed.get("projects", [])):
         titles = {milestone["title"] for milestone in project.get("milestones", [])}
         ids = {str(milestone["id"]) for milestone in project.get("milestones", [])}
@@ -48,7 +49,7 @@ def check_references(seed: Seed, where: Where) -> None:
             pointer = f"/{index}/releases/{position}"
             if "author" in release and release["author"] not in usernames:
                 raise FixtureError(
-                    where("projects"), f"{pointer}/author", f"no user named {release['author']!r} in users"
+                    where("projects"), f"{pointer}/author", f"no user named {release['author']!r} in {users}"
                 )
             for title in release.get("milestones", []):
                 if title not in titles:
