@@ -307,6 +307,20 @@ def test_group_releases_simple_view(gitlab: httpx.Client) -> None:
     assert [release["tag_name"] for release in releases] == ["v2.0.0", "v1.0.0", "release/2.0"]
 
 
+@pytest.mark.parametrize("sort", ["asc", "desc"])
+def test_group_release_pages_are_slices_of_the_merged_list(gitlab: httpx.Client, sort: str) -> None:
+    everything = ["v2.0.0", "v1.0.0", "release/2.0"]
+    expected = everything if sort == "asc" else everything[::-1]
+    pages = [
+        [
+            r["tag_name"]
+            for r in gitlab.get("/groups/9/releases", params={"sort": sort, "per_page": 2, "page": page}).json()
+        ]
+        for page in (1, 2, 3)
+    ]
+    assert pages == [expected[:2], expected[2:], []]
+
+
 def test_list_order_and_updated_filters(gitlab: httpx.Client) -> None:
     gitlab.post("/projects/24/releases", json={"tag_name": "old", "ref": "main", "released_at": "2001-01-01T00:00:00Z"})
     by_released = [r["tag_name"] for r in gitlab.get("/projects/24/releases", params={"sort": "asc"}).json()]

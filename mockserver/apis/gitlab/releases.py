@@ -78,17 +78,24 @@ def page_of_releases(
 def group_page(
     state: GitLabState, projects: list[Row], *, sort: str, offset: int, limit: int
 ) -> tuple[list[tuple[Row, Row]], int]:
-    """A page across several projects, merged lazily by ``released_at``."""
+    """A page across several projects, merged by ``released_at``.
+
+    No project can give more than the first ``offset + limit`` of its own releases to the page,
+    so only those are read, each project's as one index window.
+    """
     descending = sort == "desc"
+    total = sum(state.release_count(project["id"]) for project in projects)
+    wanted = min(offset, total) + limit
     streams = [
         (
             (project, release)
-            for release in state.releases.ordered("released_at", (project["id"],), descending=descending)
+            for release in state.releases.window(
+                "released_at", (project["id"],), offset=0, limit=wanted, descending=descending
+            )
         )
         for project in projects
     ]
     merged = heapq.merge(*streams, key=lambda pair: (pair[1]["released_at"], pair[1]["id"]), reverse=descending)
-    total = sum(state.release_count(project["id"]) for project in projects)
     # islice takes no index above sys.maxsize, and a page number may be anything up to that.
     start = min(offset, total)
     return list(itertools.islice(merged, start, min(offset + limit, total))), total
@@ -100,9 +107,7 @@ def _milestone_ids(state: GitLabState, project: Row, body: dict[str, t.Any]) -> 
         raise BadRequest({"error": "milestones, milestone_ids are mutually exclusive"})
     if "milestones" in body:
         titles = _listed(body["milestones"])
-        by_title: dict[str, int] = {}
-        for milestone in state.milestones_of(project["id"]):
-            by_title.setdefault(milestone["title"], milestone["id"])
+        by_title = {milestone["title"]: milestone["id"] for milestone in state.milestones_of(project["id"])}
         missing = [title for title in titles if title not in by_title]
         if missing:
             raise BadRequest(f"Milestone(s) not found: {', '.join(missing)}")
