@@ -14,6 +14,8 @@ from mockserver.apis.gitlab import PLUGIN
 from mockserver.apis.gitlab import releases as gitlab_releases
 from mockserver.apis.gitlab import tags as gitlab_tags
 from mockserver.apis.gitlab.state import GitLabState
+from mockserver.apis.gitlab.views import millis
+from mockserver.clock import iso_millis, iso_stored
 from mockserver.fixtures import FixtureError
 from mockserver.store import ApiData
 
@@ -242,3 +244,16 @@ def test_a_request_that_fails_after_deleting_leaves_the_data_dump_unchanged(app:
     before = app.store.dump("gitlab")
     fail_after_deletes(app)
     assert app.store.dump("gitlab") == before
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        pytest.param(MOMENT, id="microseconds"),
+        pytest.param(dt.datetime(880, 1, 2, 3, 4, 5, tzinfo=dt.UTC), id="three-digit-year"),
+        pytest.param(dt.datetime(2019, 1, 3, 1, 56, 19, 999999, tzinfo=dt.UTC), id="truncated-not-rounded"),
+        pytest.param(dt.datetime(2019, 1, 3, 3, 56, tzinfo=dt.timezone(dt.timedelta(hours=2))), id="offset"),
+    ],
+)
+def test_a_stored_moment_is_shown_as_gitlab_writes_it(moment: dt.datetime) -> None:
+    assert millis(iso_stored(moment)) == iso_millis(moment)
