@@ -42,16 +42,6 @@ def dumped(data: ApiData) -> dict[str, t.Any]:
     return t.cast(dict[str, t.Any], PLUGIN.dump_state(data))
 
 
-def same_rows(one: ApiData, other: ApiData) -> None:
-    """The same rows in every table (in any order: a dump groups rows by project), counters and blobs."""
-    first, second = one.dump(), other.dump()
-    assert first["counters"] == second["counters"]
-    assert first["blobs"] == second["blobs"]
-    for name, rows in first["tables"].items():
-        table = one.table(name)
-        assert sorted(rows, key=table.key_of) == sorted(second["tables"][name], key=table.key_of), name
-
-
 def test_the_dump_of_the_fixture_world_is_valid_fixture_data(app: MockApp, seed: t.Any, spec: t.Any) -> None:
     assert PLUGIN.check_seed is not None
     dump = dumped(loaded(app, seed))
@@ -106,9 +96,7 @@ def test_the_world_after_writes_over_http_round_trips_and_answers_the_same(
     PLUGIN.check_seed(copy.deepcopy(dump), spec)
     reloaded = loaded(app, dump)
     assert dumped(reloaded) == dump
-    same_rows(reloaded, written)
-    again = loaded(app, dumped(reloaded))
-    assert again.dump() == reloaded.dump()
+    assert reloaded.dump() == written.dump()
     app.store.install({"gitlab": reloaded})
     assert [gitlab.get(path).json() for path in reads] == before
 
@@ -231,16 +219,7 @@ def fail_after_deletes(app: MockApp) -> None:
         raise RuntimeError("a rule fails after the deletes")
 
 
-def test_a_request_that_fails_after_deleting_leaves_the_same_rows(app: MockApp) -> None:
-    before = app.store.state("gitlab").clone()
-    fail_after_deletes(app)
-    same_rows(app.store.state("gitlab"), before)
-
-
-@pytest.mark.xfail(
-    reason="the store puts a row whose delete it rolls back at the end of its table's order", strict=True
-)
-def test_a_request_that_fails_after_deleting_leaves_the_data_dump_unchanged(app: MockApp) -> None:
+def test_a_request_that_fails_after_deleting_leaves_the_data_unchanged(app: MockApp) -> None:
     before = app.store.dump("gitlab")
     fail_after_deletes(app)
     assert app.store.dump("gitlab") == before
