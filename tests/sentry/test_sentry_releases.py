@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import typing as t
 from urllib.parse import quote
 
 import httpx
@@ -233,3 +234,31 @@ def test_a_deploy_without_date_finished_is_finished_by_the_app_clock(sentry: htt
     assert first["dateFinished"] == "2031-05-06T07:08:09.123456Z"
     assert second["dateFinished"] == "2031-05-06T07:09:39.123456Z"
     assert stated["dateFinished"] == "2020-01-02T03:04:05.000000Z"
+
+
+def test_one_projects_list_follows_status_changes(sentry: httpx.Client) -> None:
+    # A project's list reads the release-project links, which repeat the release's status.
+    def listed(**params: t.Any) -> list[str]:
+        return [release["version"] for release in sentry.get(ORG, params={"project": 2, **params}).json()]
+
+    assert "frontend@1.0.0" in listed()
+    sentry.put(ORG + "frontend@1.0.0/", json={"status": "archived"})
+    assert "frontend@1.0.0" not in listed()
+    assert listed(status="archived") == ["frontend@1.0.0", "legacy@0.9.0"]
+    sentry.post(ORG, json={"version": "frontend@1.0.0", "projects": [], "status": "open"})
+    assert "frontend@1.0.0" in listed() and listed(status="archived") == ["legacy@0.9.0"]
+
+
+def test_a_projects_list_is_the_same_read_from_the_index_or_filtered(sentry: httpx.Client, as_token, app) -> None:
+    app.clock.freeze(FROZEN)
+    for number in range(5):
+        app.clock.advance(60)
+        sentry.post(
+            ORG, json={"version": f"p@{number}", "projects": ["my-project"] + (["sentry"] if number % 2 else [])}
+        )
+    by_index = [release["version"] for release in sentry.get(ORG, params={"project": 2, "per_page": 4}).json()]
+    # The scoped token sees only my-project, so its list is filtered from all releases instead.
+    filtered = [release["version"] for release in as_token(SCOPED).get(ORG, params={"per_page": 4}).json()]
+    assert by_index == filtered == ["p@4", "p@3", "p@2", "p@1"]
+    everyone = [release["version"] for release in sentry.get(ORG, params={"per_page": 3, "cursor": "0:3:0"}).json()]
+    assert everyone == ["p@1", "p@0", "mobile@3.1.0"]
