@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typing as t
 
-from ...errors import BadRequest, NotFound
+from ...errors import NotFound
 from ...exchange import Call, Reply
 from . import artifacts, releases, views, wire
 from .auth import DOES_NOT_EXIST, Access, organization_access
@@ -36,10 +36,10 @@ def _paged(call: Call, rows: list[t.Any], view: t.Callable[[t.Any], t.Any]) -> R
 
 
 def _listed_releases(call: Call, access: Access, listing: releases.Listing) -> Reply:
-    """A page of releases: only the page's rows are read and shaped."""
-    page = wire.CursorPage.of(call, listing.total())
-    rows = listing.window(page.offset, page.limit)
-    return wire.paged_reply(call, [_release(call, access, row) for row in rows], page)
+    """A page of releases, by Sentry's offset paginator: only the page's rows (and one more) are read."""
+    page = wire.OffsetPage.of(call)
+    rows, has_next = page.split(listing.window(page.start, page.stop - page.start))
+    return wire.offset_reply(call, [_release(call, access, row) for row in rows], page, has_next)
 
 
 def list_organization_releases(call: Call) -> Reply:
@@ -56,8 +56,8 @@ def create_organization_release(call: Call) -> Reply:
 def get_organization_release(call: Call) -> Reply:
     access = organization_access(call)
     project = call.params.get("project") or call.params.get("project_id")
-    if project is not None and access.project(project) is None:
-        raise BadRequest("Invalid project")
+    if project:
+        releases.described_project(access, project)
     return Reply(_release(call, access, releases.find_release(access, call.params["version"])))
 
 

@@ -10,11 +10,15 @@ import itertools
 import typing as t
 
 from ...clock import iso_stored, parse_iso
-from ...errors import BadRequest, NotFound
+from ...errors import BadRequest, Forbidden, NotFound
+from ...ids import read_integer
 from ...store import Row, Table
-from .auth import DOES_NOT_EXIST, Access
+from .auth import DOES_NOT_EXIST, NO_PERMISSION, Access
 from .state import SentryState, commit_row
 from .versions import build_key, is_valid_version, semver_key
+
+NOT_NUMBERS = "Invalid project parameter. Values must be numbers."
+EVERY_ACCESSIBLE_PROJECT = -1
 
 SESSION_SORTS = frozenset({"crash_free_sessions", "crash_free_users", "sessions", "users", "sessions_24h", "users_24h"})
 
@@ -35,18 +39,42 @@ def resolve_projects(access: Access, refs: t.Iterable[t.Any], *, field: str = "p
     return list(dict.fromkeys(project["id"] for project in found if project is not None))
 
 
-class Listing:
-    """The releases a list request matches, newest first: a page of them and how many there are."""
+def project_number(ref: t.Any) -> int:
+    """A ``project`` query value: numeric ids only, as Sentry reads them (a slug is 400)."""
+    try:
+        return read_integer(str(ref))
+    except ValueError:
+        raise BadRequest(NOT_NUMBERS) from None
 
-    def __init__(self, rows: t.Callable[[int, int], list[Row]], total: t.Callable[[], int]) -> None:
+
+def filter_projects(access: Access, refs: t.Iterable[t.Any]) -> list[int]:
+    """The ``project`` filter of a list: ids the caller can see (else 403); none, or ``-1`` alone, is every one."""
+    numbers = list(dict.fromkeys(project_number(ref) for ref in refs))
+    if numbers in ([], [EVERY_ACCESSIBLE_PROJECT]):
+        return []
+    found = [access.project(number) for number in numbers]
+    if any(project is None or not access.can_see(project) for project in found):
+        raise Forbidden(NO_PERMISSION)
+    return numbers
+
+
+def described_project(access: Access, ref: t.Any) -> Row:
+    """The ``project`` a single release is described within: a number, of a project the caller sees (else 404)."""
+    project = access.project(project_number(ref))
+    if project is None or not access.can_see(project):
+        raise NotFound(DOES_NOT_EXIST)
+    return project
+
+
+class Listing:
+    """The releases a list request matches, in order, read a window at a time (nothing counts them all)."""
+
+    def __init__(self, rows: t.Callable[[int, int], list[Row]]) -> None:
         self._rows = rows
-        self._total = total
 
     def window(self, offset: int, limit: int) -> list[Row]:
+        """Matches ``offset`` to ``offset + limit`` (``offset`` is never negative)."""
         return self._rows(offset, limit)
-
-    def total(self) -> int:
-        return self._total()
 
 
 def list_releases(access: Access, params: t.Mapping[str, t.Any], *, prefix: str = "") -> Listing:
@@ -58,8 +86,7 @@ def list_releases(access: Access, params: t.Mapping[str, t.Any], *, prefix: str 
     sort = params.get("sort") or "date"
     if sort in SESSION_SORTS and params.get("flatten") != "1":
         raise BadRequest("sorting by crash statistics requires flattening (flatten=1)")
-    wanted = [str(ref) for ref in params.get("project") or [] if str(ref) != "-1"]
-    project_ids = resolve_projects(access, wanted, field="project") if wanted else []
+    project_ids = filter_projects(access, params.get("project") or [])
     status = params.get("status") or "open"
     query = (params.get("query") or "").strip().lower()
     environments = set(params.get("environment") or [])
@@ -91,23 +118,20 @@ def list_releases(access: Access, params: t.Mapping[str, t.Any], *, prefix: str 
         rows.sort(key=lambda release: semver_key(release["version"]), reverse=True)
     elif sort == "build":
         rows.sort(key=lambda release: build_key(release["version"]), reverse=True)
-    return Listing(lambda offset, limit: rows[offset : offset + limit], lambda: len(rows))
+    return Listing(lambda offset, limit: rows[offset : offset + limit])
 
 
 def _indexed(table: Table, index: str, partition: tuple[t.Any, ...], state: SentryState | None = None) -> Listing:
     """A window of one index partition, newest first; links (``state`` given) are read back as their releases."""
 
     def rows(offset: int, limit: int) -> list[Row]:
-        if offset < 0:  # a cursor may say so; sliced as a list would be, as before
-            found = list(table.ordered(index, partition, descending=True))[offset : offset + limit]
-        else:
-            found = table.window(index, partition, offset=offset, limit=limit, descending=True)
+        found = table.window(index, partition, offset=offset, limit=limit, descending=True)
         if state is None:
             return list(found)
         releases = (state.release(link["organization_id"], link["version"]) for link in found)
         return [release for release in releases if release is not None]
 
-    return Listing(rows, lambda: table.count(index, partition))
+    return Listing(rows)
 
 
 def commits_from(access: Access, body: t.Mapping[str, t.Any], moment: dt.datetime) -> list[Row] | None:

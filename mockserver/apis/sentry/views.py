@@ -6,7 +6,7 @@ import typing as t
 
 from ...store import Row
 from .state import SentryState
-from .versions import short_version, version_info
+from .versions import version_info
 
 # Rows keep moments as ``clock.iso_stored`` strings (microseconds, Z), which is Sentry's own
 # shape on the wire: views pass them through as they are.
@@ -46,7 +46,7 @@ def repository_view(repository: dict[str, t.Any]) -> dict[str, t.Any]:
 def release_reference(release: dict[str, t.Any]) -> dict[str, t.Any]:
     return {
         "version": release["version"],
-        "shortVersion": short_version(release["version"]),
+        "shortVersion": release["version"],  # Sentry copies the version whole
         "ref": release.get("ref"),
         "url": release.get("url"),
         "dateReleased": release["date_released"],
@@ -130,7 +130,7 @@ def release_view(
         "id": release["id"],
         "version": release["version"],
         "status": release["status"],
-        "shortVersion": short_version(release["version"]),
+        "shortVersion": release["version"],  # Sentry copies the version whole
         "versionInfo": version_info(release["version"]),
         "ref": release.get("ref"),
         "url": release.get("url"),
