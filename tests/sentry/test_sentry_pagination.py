@@ -62,9 +62,17 @@ def test_a_cursor_made_for_another_page_size_keeps_the_last_rows_it_reaches(
     assert links(response)["next"][1:] == ("true", "2:2:0")
 
 
-def test_a_negative_page_is_400(sentry: httpx.Client) -> None:
-    response = sentry.get(ORG, params={"cursor": "100:-1:1"})
+@pytest.mark.parametrize("path", [ORG, "/projects/my-org/my-project/releases/"], ids=["organization", "project"])
+def test_a_page_before_the_first_is_400(sentry: httpx.Client, path: str) -> None:
+    response = sentry.get(path, params={"cursor": "100:-1:1"})
     assert (response.status_code, response.json()) == (400, {"detail": "Pagination offset cannot be negative"})
+
+
+def test_a_negative_size_times_a_negative_page_is_a_page(sentry: httpx.Client, many: list[str]) -> None:
+    # The page starts at size times number, which is positive here; the links count on from page -1.
+    response = sentry.get(ORG, params={"per_page": 2, "query": "page-", "cursor": "-2:-1:0"})
+    assert response.status_code == 200
+    assert {rel: found[2] for rel, found in links(response).items()} == {"previous": "2:-2:1", "next": "2:0:0"}
 
 
 def test_walking_next_returns_every_release_once_newest_first(sentry: httpx.Client, many: list[str]) -> None:
