@@ -146,7 +146,7 @@ class SentryReleases(RuleBasedStateMachine):
         listed: list[tuple[Reply, dict[str, t.Any]]] = []
         url = self.target.releases_path
         params: dict[str, t.Any] | None = {"query": self.prefix, "per_page": per_page}
-        for _ in range(MAX_PAGES):
+        for number in range(MAX_PAGES):
             reply = call(self.api, "GET", url, params=params)
             reply.expect_status("pagination_cursor", 200)
             page = reply.array("pagination_cursor")
@@ -161,6 +161,10 @@ class SentryReleases(RuleBasedStateMachine):
                 reply.fail(
                     "pagination_cursor", f"Link should name previous and next: {reply.response.headers.get('link')!r}"
                 )
+            # The offset paginator numbers pages: the cursor is page size, page number, direction.
+            cursors = (links["previous"].params.get("cursor"), links["next"].params.get("cursor"))
+            if cursors != (f"{per_page}:{number - 1}:1", f"{per_page}:{number + 1}:0"):
+                reply.fail("pagination_cursor", f"page {number} of {per_page} links to cursors {cursors}")
             if links["next"].params.get("results") != "true":
                 return reply, listed
             if not self.api.same_origin(links["next"].url):

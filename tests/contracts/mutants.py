@@ -272,6 +272,23 @@ def _next_says_no_results(answer: Answer) -> None:
         answer.set_header("Link", re.sub(r'(rel="next"; results=)"true"', r'\1"false"', link))
 
 
+def _hits_counted(answer: Answer) -> None:
+    if answer.status == 200:
+        answer.set_header("X-Hits", str(len(answer.json())))
+
+
+def _package_dropped_from_short_version(answer: Answer) -> None:
+    if answer.status == 200:
+        release = answer.json()
+        release["shortVersion"] = release["version"].rpartition("@")[2]
+        answer.set_json(release)
+
+
+def _project_slugs_ignored(scope: Scope) -> Scope:
+    """The release list as if it read slugs: a ``project`` that is no number is dropped before the mock sees it."""
+    return _with_query(scope, [(key, value) for key, value in _query(scope) if key != "project" or value.isdigit()])
+
+
 def _server_error_at_max_per_page(answer: Answer) -> None:
     if ("per_page", "100") in _query(answer.request):
         answer.status = 500
@@ -423,6 +440,30 @@ MUTANTS: tuple[Mutant, ...] = (
         (("GET /organizations/{organization_id_or_slug}/releases/", "pagination_headers_consistency"),),
         route=Route("sentry", "GET", SN_RELEASES),
         response=_next_says_no_results,
+    ),
+    Mutant(
+        "sentry-release-list-counts-hits",
+        "sentry",
+        "the organization's release list sends X-Hits, which Sentry's offset paginator never counts",
+        (("GET /organizations/{organization_id_or_slug}/releases/", "release_lists_page_by_number"),),
+        route=Route("sentry", "GET", SN_RELEASES),
+        response=_hits_counted,
+    ),
+    Mutant(
+        "sentry-short-version-without-package",
+        "sentry",
+        "a release's shortVersion drops its package (1.2.3 for pkg@1.2.3) instead of repeating the version",
+        (("GET /organizations/{organization_id_or_slug}/releases/{version}/", "short_version_is_the_version"),),
+        route=Route("sentry", "GET", SN_RELEASE),
+        response=_package_dropped_from_short_version,
+    ),
+    Mutant(
+        "sentry-project-filter-ignores-slugs",
+        "sentry",
+        "the organization's release list answers ?project=<slug> as if unfiltered, not 400",
+        (("GET /organizations/{organization_id_or_slug}/releases/", "project_filter_takes_numeric_ids"),),
+        route=Route("sentry", "GET", SN_RELEASES),
+        request=_project_slugs_ignored,
     ),
     Mutant(
         "sentry-commits-500-at-max-per-page",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import typing as t
 from urllib.parse import quote
 
 import httpx
@@ -34,10 +35,25 @@ def test_docs_example_request_works_verbatim(sentry: httpx.Client) -> None:
     assert [project["slug"] for project in release["projects"]] == ["sentry"]
 
 
+@pytest.mark.parametrize(
+    "version",
+    [
+        pytest.param("my-app@2.0.0+build.7", id="package-semver-build"),
+        pytest.param("frontend@1.0.0", id="package-semver"),
+        pytest.param("control@abc123", id="package-hash"),
+    ],
+)
+def test_short_version_is_the_whole_version(sentry: httpx.Client, version: str) -> None:
+    # Sentry's serializer copies the version into shortVersion; it never drops the package.
+    release = sentry.get(f"/organizations/my-org/releases/{quote(version, safe='@')}/").json()
+    assert release["shortVersion"] == release["version"] == version
+    commits = sentry.get("/organizations/my-org/releases/control@abc123/commits/").json()
+    assert commits[0]["releases"][0]["shortVersion"] == "control@abc123"
+
+
 def test_semver_versions_are_parsed(sentry: httpx.Client) -> None:
     release = sentry.get("/organizations/my-org/releases/my-app@2.0.0%2Bbuild.7/").json()
     assert release["version"] == "my-app@2.0.0+build.7"
-    assert release["shortVersion"] == "2.0.0+build.7"
     info = release["versionInfo"]
     assert info["package"] == "my-app"
     assert (info["version"]["major"], info["version"]["minor"], info["version"]["patch"]) == (2, 0, 0)
@@ -233,3 +249,92 @@ def test_a_deploy_without_date_finished_is_finished_by_the_app_clock(sentry: htt
     assert first["dateFinished"] == "2031-05-06T07:08:09.123456Z"
     assert second["dateFinished"] == "2031-05-06T07:09:39.123456Z"
     assert stated["dateFinished"] == "2020-01-02T03:04:05.000000Z"
+
+
+def test_one_projects_list_follows_status_changes(sentry: httpx.Client) -> None:
+    # A project's list reads the release-project links, which repeat the release's status.
+    def listed(**params: t.Any) -> list[str]:
+        return [release["version"] for release in sentry.get(ORG, params={"project": 2, **params}).json()]
+
+    assert "frontend@1.0.0" in listed()
+    sentry.put(ORG + "frontend@1.0.0/", json={"status": "archived"})
+    assert "frontend@1.0.0" not in listed()
+    assert listed(status="archived") == ["frontend@1.0.0", "legacy@0.9.0"]
+    sentry.post(ORG, json={"version": "frontend@1.0.0", "projects": [], "status": "open"})
+    assert "frontend@1.0.0" in listed() and listed(status="archived") == ["legacy@0.9.0"]
+
+
+def test_a_projects_list_is_the_same_read_from_the_index_or_filtered(sentry: httpx.Client, as_token, app) -> None:
+    app.clock.freeze(FROZEN)
+    for number in range(5):
+        app.clock.advance(60)
+        sentry.post(
+            ORG, json={"version": f"p@{number}", "projects": ["my-project"] + (["sentry"] if number % 2 else [])}
+        )
+    by_index = [release["version"] for release in sentry.get(ORG, params={"project": 2, "per_page": 4}).json()]
+    # The scoped token sees only my-project, so its list is filtered from all releases instead.
+    filtered = [release["version"] for release in as_token(SCOPED).get(ORG, params={"per_page": 4}).json()]
+    assert by_index == filtered == ["p@4", "p@3", "p@2", "p@1"]
+    everyone = [release["version"] for release in sentry.get(ORG, params={"per_page": 3, "cursor": "3:1:0"}).json()]
+    assert everyone == ["p@1", "p@0", "mobile@3.1.0"]
+
+
+NOT_NUMBERS = {"detail": "Invalid project parameter. Values must be numbers."}
+
+
+@pytest.mark.parametrize(
+    ("token", "project", "status", "body"),
+    [
+        pytest.param(ADMIN, ["my-project"], 400, NOT_NUMBERS, id="slug"),
+        pytest.param(ADMIN, ["2", "mobile"], 400, NOT_NUMBERS, id="id-and-slug"),
+        pytest.param(
+            ADMIN, ["10"], 403, {"detail": "You do not have permission to perform this action."}, id="other-org"
+        ),
+        pytest.param(
+            ADMIN, ["999"], 403, {"detail": "You do not have permission to perform this action."}, id="unknown"
+        ),
+        pytest.param(SCOPED, ["1"], 403, {"detail": "You do not have permission to perform this action."}, id="hidden"),
+    ],
+)
+def test_the_list_project_filter_takes_visible_numeric_ids(
+    as_token, token: str, project: list[str], status: int, body: dict
+) -> None:
+    response = as_token(token).get(ORG, params={"project": project})
+    assert (response.status_code, response.json()) == (status, body)
+
+
+@pytest.mark.parametrize(
+    ("project", "expected"),
+    [
+        pytest.param(["2"], ["my-app@2.0.0+build.7", "frontend@1.0.0"], id="one-id"),
+        pytest.param(["2", "3"], ["mobile@3.1.0", "my-app@2.0.0+build.7", "frontend@1.0.0"], id="two-ids"),
+        pytest.param(["-1"], None, id="every-accessible"),
+    ],
+)
+def test_the_list_project_filter_by_id(sentry: httpx.Client, project: list[str], expected: list[str] | None) -> None:
+    listed = [release["version"] for release in sentry.get(ORG, params={"project": project}).json()]
+    assert listed == (expected or [release["version"] for release in sentry.get(ORG).json()])
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "status", "body"),
+    [
+        pytest.param("project", "sentry", 400, NOT_NUMBERS, id="slug"),
+        pytest.param("project_id", "sentry", 400, NOT_NUMBERS, id="slug-by-the-older-name"),
+        pytest.param("project", "999", 404, {"detail": "The requested resource does not exist"}, id="unknown-id"),
+        pytest.param("project", "10", 404, {"detail": "The requested resource does not exist"}, id="other-orgs-id"),
+        pytest.param("project", "1", 200, None, id="id"),
+    ],
+)
+def test_retrieving_within_a_project_takes_its_numeric_id(
+    sentry: httpx.Client, name: str, value: str, status: int, body: dict | None
+) -> None:
+    response = sentry.get(ORG + "control@abc123/", params={name: value})
+    assert response.status_code == status
+    if body is not None:
+        assert response.json() == body
+
+
+def test_retrieving_within_a_hidden_project_is_404(as_token) -> None:
+    response = as_token(SCOPED).get(ORG + "frontend@1.0.0/", params={"project": "1"})
+    assert (response.status_code, response.json()) == (404, {"detail": "The requested resource does not exist"})

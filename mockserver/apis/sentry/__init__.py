@@ -8,14 +8,17 @@ import typing as t
 from ...fixtures import load_folder
 from ...plugin import ApiPlugin
 from .handlers import HANDLERS
-from .state import build_state
+from .seed import FIXTURE_SCHEMA, check_references, check_seed, dump_state, load_state
+from .state import TABLES
 from .wire import render_error
 
-FIXTURE_SCHEMA = pathlib.Path(__file__).with_name("fixture_schema.yaml")
+__all__ = ["FIXTURE_SCHEMA", "PLUGIN"]
 
 
 def load_seed(folder: pathlib.Path, spec: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
-    return load_folder(folder, FIXTURE_SCHEMA, spec)
+    seed = load_folder(folder, FIXTURE_SCHEMA, spec)
+    check_references(lambda stem: folder / f"{stem}.yaml", seed)
+    return seed
 
 
 PLUGIN = ApiPlugin(
@@ -25,5 +28,8 @@ PLUGIN = ApiPlugin(
     handlers=HANDLERS,
     render_error=render_error,
     load_seed=load_seed,
-    build_state=build_state,
+    tables=TABLES,
+    load_state=load_state,
+    dump_state=dump_state,
+    check_seed=check_seed,
 )

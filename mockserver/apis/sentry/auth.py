@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import typing as t
 
 from ...errors import Forbidden, NotFound, Unauthorized
 from ...exchange import Call
-from .state import Organization, Project, SentryState, Token
+from ...store import Row
+from .state import SentryState
 
 NOT_PROVIDED = "Authentication credentials were not provided."
 INVALID_TOKEN = "Invalid token"
@@ -16,36 +18,47 @@ DOES_NOT_EXIST = "The requested resource does not exist"
 
 @dataclasses.dataclass(frozen=True)
 class Access:
-    """One token's view of one organization."""
+    """One token's view of one organization, over the API's state."""
 
-    token: Token
-    organization: Organization
+    token: Row
+    organization: Row
+    state: SentryState
 
-    def can_see(self, project: Project) -> bool:
-        return self.token.projects is None or project.slug in self.token.projects
+    @property
+    def organization_id(self) -> int:
+        return t.cast(int, self.organization["id"])
 
-    def visible_projects(self) -> list[Project]:
-        return [project for project in self.organization.projects.values() if self.can_see(project)]
+    @property
+    def sees_every_project(self) -> bool:
+        """A token that names no projects sees all of its organizations' projects."""
+        return self.token.get("projects") is None
 
-    def can_see_release(self, release: dict) -> bool:
+    def can_see(self, project: Row) -> bool:
+        return self.sees_every_project or project["slug"] in self.token["projects"]
+
+    def project(self, id_or_slug: t.Any) -> Row | None:
+        return self.state.project(self.organization_id, id_or_slug)
+
+    def can_see_release(self, release: Row) -> bool:
         """A release is visible if the token sees one of its projects (or it has none yet)."""
-        projects = [
-            self.organization.projects[pid] for pid in release["project_ids"] if pid in self.organization.projects
-        ]
-        return not projects or any(self.can_see(project) for project in projects)
+        if self.sees_every_project:
+            return True
+        projects = [self.state.table("projects").get(pid) for pid in self.state.project_ids(release)]
+        known = [project for project in projects if project is not None]
+        return not known or any(self.can_see(project) for project in known)
 
 
-def authenticate(call: Call) -> Token:
-    state: SentryState = call.state
+def authenticate(call: Call) -> Row:
+    state = SentryState(call.state)
     authorization = call.headers.get("authorization", "")
     scheme, _, credentials = authorization.partition(" ")
     if scheme.lower() != "bearer" or not credentials.strip():
         raise Unauthorized(NOT_PROVIDED)
-    token = state.tokens.get(credentials.strip())
-    if token is None or not token.active:
+    token = state.token(credentials.strip())
+    if token is None or token.get("revoked", False):
         raise Unauthorized(INVALID_TOKEN)
     required = call.operation.get("x-required-scopes") or []
-    if required and not token.scopes.intersection(required):
+    if required and not set(token.get("scopes", [])).intersection(required):
         raise Forbidden(NO_PERMISSION)
     return token
 
@@ -53,9 +66,10 @@ def authenticate(call: Call) -> Token:
 def organization_access(call: Call) -> Access:
     """The caller's access to the organization in the path: unknown is 404, not a member is 403."""
     token = authenticate(call)
-    organization = call.state.organization(str(call.params["organization_id_or_slug"]))
+    state = SentryState(call.state)
+    organization = state.organization(str(call.params["organization_id_or_slug"]))
     if organization is None:
         raise NotFound(DOES_NOT_EXIST)
-    if organization.slug not in token.organizations:
+    if organization["slug"] not in token.get("organizations", []):
         raise Forbidden(NO_PERMISSION)
-    return Access(token, organization)
+    return Access(token, organization, state)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typing as t
 
-from ...errors import BadRequest, NotFound
+from ...errors import NotFound
 from ...exchange import Call, Reply
 from . import artifacts, releases, views, wire
 from .auth import DOES_NOT_EXIST, Access, organization_access
@@ -19,7 +19,7 @@ def _flag(call: Call, name: str) -> bool:
 def _release(call: Call, access: Access, release: dict[str, t.Any]) -> dict[str, t.Any]:
     return views.release_view(
         release,
-        access.organization,
+        access.state,
         health=_flag(call, "health"),
         adoption_stages=_flag(call, "adoptionStages"),
         stats_period=call.params.get("healthStatsPeriod") or "24h",
@@ -35,22 +35,29 @@ def _paged(call: Call, rows: list[t.Any], view: t.Callable[[t.Any], t.Any]) -> R
     return wire.paged_reply(call, [view(row) for row in page.slice(rows)], page)
 
 
+def _listed_releases(call: Call, access: Access, listing: releases.Listing) -> Reply:
+    """A page of releases, by Sentry's offset paginator: only the page's rows (and one more) are read."""
+    page = wire.OffsetPage.of(call)
+    rows, has_next = page.split(listing.window(page.start, page.stop - page.start))
+    return wire.offset_reply(call, [_release(call, access, row) for row in rows], page, has_next)
+
+
 def list_organization_releases(call: Call) -> Reply:
     access = organization_access(call)
-    return _paged(call, releases.list_releases(access, call.params), lambda row: _release(call, access, row))
+    return _listed_releases(call, access, releases.list_releases(access, call.params))
 
 
 def create_organization_release(call: Call) -> Reply:
     access = organization_access(call)
-    release, created = releases.create_release(access, call.body, call.state.next_id, call.clock.now())
+    release, created = releases.create_release(access, call.body, call.clock.now())
     return Reply(_release(call, access, release), status=201 if created else ALREADY_REPORTED)
 
 
 def get_organization_release(call: Call) -> Reply:
     access = organization_access(call)
     project = call.params.get("project") or call.params.get("project_id")
-    if project is not None and access.organization.project(project) is None:
-        raise BadRequest("Invalid project")
+    if project:
+        releases.described_project(access, project)
     return Reply(_release(call, access, releases.find_release(access, call.params["version"])))
 
 
@@ -73,14 +80,15 @@ def list_release_deploys(call: Call) -> Reply:
 
 def create_release_deploy(call: Call) -> Reply:
     access = organization_access(call)
-    deploy = artifacts.create_deploy(access, call.params["version"], call.body, call.state.next_id, call.clock.now())
+    deploy = artifacts.create_deploy(access, call.params["version"], call.body, call.clock.now())
     return Reply(views.deploy_view(deploy), status=201)
 
 
 def list_release_commits(call: Call) -> Reply:
     access = organization_access(call)
     release = releases.find_release(access, call.params["version"])
-    return _paged(call, release["commits"], lambda commit: views.commit_view(commit, access.organization, release))
+    commits = access.state.commits(release)
+    return _paged(call, commits, lambda commit: views.commit_view(commit, access.state, release))
 
 
 def get_previous_release_with_commits(call: Call) -> Reply:
@@ -110,7 +118,6 @@ def upload_release_file(call: Call) -> Reply:
         name=form.get("name") or getattr(upload, "filename", "") or "",
         dist=form.get("dist"),
         headers=form.get("header") or [],
-        next_id=call.state.next_id,
         now=call.clock.now(),
     )
     return Reply(views.file_view(file), status=201)
@@ -122,7 +129,7 @@ def get_release_file(call: Call) -> Reply:
     # Sentry streams the file whenever ``download`` is present, whatever its value.
     if call.params.get("download") is not None:
         headers = {"Content-Disposition": wire.attachment(file["name"])}
-        return Reply(file["content"], media_type="application/octet-stream", headers=headers)
+        return Reply(artifacts.content_of(access, file), media_type="application/octet-stream", headers=headers)
     return Reply(views.file_view(file))
 
 
@@ -140,15 +147,15 @@ def delete_release_file(call: Call) -> Reply:
 
 def list_project_releases(call: Call) -> Reply:
     access = organization_access(call)
-    project = access.organization.project(call.params["project_id_or_slug"])
+    project = access.project(call.params["project_id_or_slug"])
     if project is None or not access.can_see(project):
         raise NotFound(DOES_NOT_EXIST)
-    rows = releases.list_releases(
-        access, {"project": [project.id], "environment": _listed(call.params.get("environment"))}
+    listing = releases.list_releases(
+        access,
+        {"project": [project["id"]], "environment": _listed(call.params.get("environment"))},
+        prefix=call.params.get("query") or "",
     )
-    prefix = call.params.get("query") or ""
-    rows = [row for row in rows if row["version"].startswith(prefix)]
-    return _paged(call, rows, lambda row: _release(call, access, row))
+    return _listed_releases(call, access, listing)
 
 
 def list_organization_repositories(call: Call) -> Reply:
@@ -157,7 +164,7 @@ def list_organization_repositories(call: Call) -> Reply:
     status = call.params.get("status")
     rows = [
         repo
-        for repo in access.organization.repositories
+        for repo in access.state.repositories_of(access.organization_id)
         if query in repo["name"].lower() and (status is None or repo.get("status", "active") == status)
     ]
     return _paged(call, rows, views.repository_view)

@@ -24,7 +24,7 @@ def is_valid_version(version: str) -> bool:
 
 
 def version_info(version: str) -> dict[str, t.Any] | None:
-    """``versionInfo`` and the short form, as Sentry's release parser derives them."""
+    """``versionInfo``, as Sentry's release parser derives it (``shortVersion`` is the version itself)."""
     package, _, rest = version.rpartition("@") if "@" in version else ("", "", version)
     match = _SEMVER.match(rest)
     if match:
@@ -57,15 +57,6 @@ def version_info(version: str) -> dict[str, t.Any] | None:
         "description": rest,
         "buildHash": rest if _HASH.match(rest) else None,
     }
-
-
-def short_version(version: str) -> str:
-    """What Sentry shows for a version: the semver part of ``package@x.y.z``, else the whole string."""
-    package, _, rest = version.rpartition("@") if "@" in version else ("", "", version)
-    match = _SEMVER.match(rest)
-    if package and match:
-        return rest
-    return version
 
 
 def semver_key(version: str) -> tuple[t.Any, ...]:

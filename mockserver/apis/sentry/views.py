@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import typing as t
 
-from .state import Organization, Project
-from .versions import short_version, version_info
+from ...store import Row
+from .state import SentryState
+from .versions import version_info
+
+# Rows keep moments as ``clock.iso_stored`` strings (microseconds, Z), which is Sentry's own
+# shape on the wire: views pass them through as they are.
 
 
-def iso(moment: dt.datetime | None) -> str | None:
-    """``2024-05-21T11:26:16.190281Z``: Sentry's shape (microseconds, Z)."""
-    if moment is None:
-        return None
-    # isoformat pads the year to four digits, where strftime would write year 880 as "880".
-    return moment.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
-
-
-def deploy_view(deploy: dict[str, t.Any]) -> dict[str, t.Any]:
+def deploy_view(deploy: Row) -> dict[str, t.Any]:
     return {
         "id": deploy["id"],
         "environment": deploy["environment"],
-        "dateStarted": iso(deploy.get("date_started")),
-        "dateFinished": iso(deploy["date_finished"]),
+        "dateStarted": deploy["date_started"],
+        "dateFinished": deploy["date_finished"],
         "name": deploy.get("name"),
         "url": deploy.get("url"),
     }
@@ -51,24 +46,26 @@ def repository_view(repository: dict[str, t.Any]) -> dict[str, t.Any]:
 def release_reference(release: dict[str, t.Any]) -> dict[str, t.Any]:
     return {
         "version": release["version"],
-        "shortVersion": short_version(release["version"]),
+        "shortVersion": release["version"],  # Sentry copies the version whole
         "ref": release.get("ref"),
         "url": release.get("url"),
-        "dateReleased": iso(release.get("date_released")),
-        "dateCreated": iso(release["date_created"]),
+        "dateReleased": release["date_released"],
+        "dateCreated": release["date_created"],
     }
 
 
-def commit_view(commit: dict[str, t.Any], organization: Organization, release: dict[str, t.Any]) -> dict[str, t.Any]:
+def commit_view(commit: Row, state: SentryState, release: Row) -> dict[str, t.Any]:
     body: dict[str, t.Any] = {
         "id": commit["id"],
         "message": commit.get("message"),
-        "dateCreated": iso(commit["timestamp"]),
+        "dateCreated": commit["timestamp"],
         "pullRequest": None,
         "suspectCommitType": "",
         "releases": [release_reference(release)],
     }
-    repository = organization.repository(commit["repository"]) if commit.get("repository") else None
+    repository = (
+        state.repository(release["organization_id"], commit["repository"]) if commit.get("repository") else None
+    )
     if repository is not None:
         body["repository"] = repository_view(repository)
     author = author_of(commit)
@@ -77,22 +74,22 @@ def commit_view(commit: dict[str, t.Any], organization: Organization, release: d
     return body
 
 
-def project_view(project: Project, *, health: bool, stats_period: str) -> dict[str, t.Any]:
+def project_view(project: Row, *, health: bool, stats_period: str) -> dict[str, t.Any]:
     body: dict[str, t.Any] = {
-        "id": project.id,
-        "slug": project.slug,
-        "name": project.name,
+        "id": project["id"],
+        "slug": project["slug"],
+        "name": project["name"],
         "newGroups": 0,
-        "platform": project.platform,
-        "platforms": [project.platform] if project.platform else [],
-        "hasHealthData": project.has_health_data,
+        "platform": project["platform"],
+        "platforms": [project["platform"]] if project["platform"] else [],
+        "hasHealthData": project["hasHealthData"],
     }
     if health:
         body["healthData"] = health_data(project, stats_period)
     return body
 
 
-def health_data(project: Project, stats_period: str) -> dict[str, t.Any]:
+def health_data(project: Row, stats_period: str) -> dict[str, t.Any]:
     """No sessions reach the mock, so the figures are empty, in Sentry's shape."""
     return {
         "durationP50": None,
@@ -110,22 +107,22 @@ def health_data(project: Project, stats_period: str) -> dict[str, t.Any]:
         "adoption": None,
         "sessionsAdoption": None,
         "stats": {stats_period: []},
-        "hasHealthData": project.has_health_data,
+        "hasHealthData": project["hasHealthData"],
     }
 
 
 def release_view(
-    release: dict[str, t.Any],
-    organization: Organization,
+    release: Row,
+    state: SentryState,
     *,
     health: bool = False,
     adoption_stages: bool = False,
     stats_period: str = "24h",
 ) -> dict[str, t.Any]:
-    projects = [organization.projects[pid] for pid in release["project_ids"] if pid in organization.projects]
-    commits = release.get("commits", [])
-    deploys = release.get("deploys", [])
-    last_deploy = max(deploys, key=lambda deploy: deploy["date_finished"], default=None)
+    found = [state.table("projects").get(pid) for pid in state.project_ids(release)]
+    projects = [project for project in found if project is not None]
+    commits = state.commits(release)
+    last_deploy = state.last_deploy(release)
     authors = list(
         {(author["email"] or author["name"]): author for author in map(author_of, commits) if author}.values()
     )
@@ -133,19 +130,19 @@ def release_view(
         "id": release["id"],
         "version": release["version"],
         "status": release["status"],
-        "shortVersion": short_version(release["version"]),
+        "shortVersion": release["version"],  # Sentry copies the version whole
         "versionInfo": version_info(release["version"]),
         "ref": release.get("ref"),
         "url": release.get("url"),
-        "dateReleased": iso(release.get("date_released")),
-        "dateCreated": iso(release["date_created"]),
-        "dateStarted": iso(release.get("date_started")),
+        "dateReleased": release["date_released"],
+        "dateCreated": release["date_created"],
+        "dateStarted": release["date_started"],
         "data": {},
         "newGroups": 0,
         "owner": None,  # a user object in Sentry; the mock records no owners
         "commitCount": len(commits),
-        "lastCommit": commit_view(commits[0], organization, release) if commits else None,
-        "deployCount": len(deploys),
+        "lastCommit": commit_view(commits[0], state, release) if commits else None,
+        "deployCount": state.deploy_count(release),
         "lastDeploy": deploy_view(last_deploy) if last_deploy else None,
         "authors": authors,
         "projects": [project_view(project, health=health, stats_period=stats_period) for project in projects],
@@ -156,18 +153,18 @@ def release_view(
     }
     if adoption_stages:
         body["adoptionStages"] = {
-            project.slug: {"stage": "low_adoption", "adopted": None, "unadopted": None} for project in projects
+            project["slug"]: {"stage": "low_adoption", "adopted": None, "unadopted": None} for project in projects
         }
     return body
 
 
-def file_view(file: dict[str, t.Any]) -> dict[str, t.Any]:
+def file_view(file: Row) -> dict[str, t.Any]:
     return {
         "id": file["id"],
         "name": file["name"],
         "dist": file.get("dist"),
         "headers": dict(file.get("headers", {})),
-        "size": len(file["content"]),
+        "size": file["size"],
         "sha1": file["sha1"],
-        "dateCreated": iso(file["date_created"]),
+        "dateCreated": file["date_created"],
     }

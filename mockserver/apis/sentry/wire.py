@@ -1,4 +1,8 @@
-"""What is Sentry-specific on the wire: DRF-style error bodies, cursor pagination (§B.5), file downloads."""
+"""What is Sentry-specific on the wire: DRF-style error bodies, cursor pagination (§B.5), file downloads.
+
+Release lists page with Sentry's offset paginator (``OffsetPage``); the other lists with
+absolute offsets and a count (``CursorPage``).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ import sys
 import typing as t
 from urllib.parse import urlencode
 
-from ...errors import InvalidParameter, MockError
+from ...errors import BadRequest, InvalidParameter, MockError
 from ...exchange import Call, Reply
 from ...ids import read_integer
 
@@ -126,22 +130,72 @@ class CursorPage:
         return list(rows[self.offset : self.offset + self.limit])
 
 
-def link_header(call: Call, page: CursorPage) -> str:
+@dataclasses.dataclass(frozen=True)
+class OffsetPage:
+    """A page of a release list, as Sentry's offset paginator reads its cursor: ``limit:page:is_prev``.
+
+    The cursor's value is the page size it was made for and its offset the page number, so the
+    page starts at their product. Rows are asked for one past the page (``stop``), which says
+    whether a next page exists; nothing counts the whole list, and no ``X-Hits`` is sent.
+    """
+
+    cursor: Cursor
+    limit: int
+
+    @classmethod
+    def of(cls, call: Call) -> OffsetPage:
+        page = cls(Cursor.parse(call.params.get("cursor")), call.params.get("per_page") or DEFAULT_PER_PAGE)
+        if page.start < 0:
+            raise BadRequest("Pagination offset cannot be negative")
+        return page
+
+    @property
+    def start(self) -> int:
+        return self.cursor.offset * self.cursor.value
+
+    @property
+    def stop(self) -> int:
+        """One past the page: the extra row says whether another page follows."""
+        return self.start + (self.cursor.value or self.limit) + 1
+
+    def split(self, fetched: t.Sequence[t.Any]) -> tuple[list[t.Any], bool]:
+        """The page's rows out of rows ``start`` to ``stop``, and whether more follow.
+
+        A cursor made for another page size fetches that many; Sentry then keeps the last
+        ``limit + 1`` of them, which this repeats.
+        """
+        rows = list(fetched)
+        if self.cursor.value != self.limit:
+            rows = rows[-(self.limit + 1) :]
+        return rows[: self.limit], len(rows) > self.limit
+
+    def links(self, call: Call, has_next: bool) -> str:
+        page = self.cursor.offset
+        previous = Cursor(self.limit, page - 1, True)
+        following = Cursor(self.limit, page + 1, False)
+        return link_header(call, (previous, page > 0), (following, has_next))
+
+
+def link_header(call: Call, previous: tuple[Cursor, bool], following: tuple[Cursor, bool]) -> str:
     """Both ``previous`` and ``next`` always, each with ``results`` and ``cursor``, as Sentry writes them."""
     query = urlencode([(key, value) for key, value in call.query if key != "cursor"])
     base = f"{call.api_url}{call.path}?{query}&cursor="
-    has_previous = page.offset > 0
-    has_next = page.offset + page.limit < page.total
-    return (
-        f'<{base}{page.previous}>; rel="previous"; results="{str(has_previous).lower()}"; cursor="{page.previous}", '
-        f'<{base}{page.next}>; rel="next"; results="{str(has_next).lower()}"; cursor="{page.next}"'
+    return ", ".join(
+        f'<{base}{cursor}>; rel="{rel}"; results="{str(results).lower()}"; cursor="{cursor}"'
+        for rel, (cursor, results) in (("previous", previous), ("next", following))
     )
 
 
 def paged_reply(call: Call, items: list[t.Any], page: CursorPage) -> Reply:
-    return Reply(
-        items, headers={"Link": link_header(call, page), "X-Hits": str(page.total), "X-Max-Hits": str(page.total)}
-    )
+    """A page of a list whose paginator counts: ``X-Hits`` says how many there are."""
+    has_previous = page.offset > 0
+    has_next = page.offset + page.limit < page.total
+    link = link_header(call, (page.previous, has_previous), (page.next, has_next))
+    return Reply(items, headers={"Link": link, "X-Hits": str(page.total), "X-Max-Hits": str(page.total)})
+
+
+def offset_reply(call: Call, items: list[t.Any], page: OffsetPage, has_next: bool) -> Reply:
+    return Reply(items, headers={"Link": page.links(call, has_next)})
 
 
 # Control characters other than whitespace (which the name's split() already turned into spaces):
