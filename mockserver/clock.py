@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import typing as t
 import threading
+import typing as t
 
 UTC = dt.UTC
 

@@ -63,7 +63,9 @@ def validate_seed(
     unexpected = sorted(set(seed) - set(schema.get("files", {})))
     if unexpected:
         raise FixtureError(
-            pathlib.Path(origin, unexpected[0]), "", f"unexpected part; expected one of {sorted(schema.get('files', {}))}"
+            pathlib.Path(origin, unexpected[0]),
+            "",
+            f"unexpected part; expected one of {sorted(schema.get('files', {}))}",
         )
     return _validated(dict(seed), schema, spec, lambda stem: pathlib.Path(origin, stem))
 

@@ -8,7 +8,7 @@ field names (``TableSpec``, ``Index``), so that a Redis backend can implement th
 touching them.
 """
 
-from .blobs import BlobTooLarge, Blobs, digest_of
+from .blobs import Blobs, BlobTooLarge, digest_of
 from .data import ApiData, RawData, UnknownTable
 from .memory import Store
 from .tables import Index, Row, Table, TableSpec

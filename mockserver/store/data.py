@@ -89,7 +89,9 @@ class ApiData:
         return {
             "tables": {name: list(table) for name, table in self._tables.items()},
             "counters": dict(sorted(self._counters.items())),
-            "blobs": {digest: base64.b64encode(self.blobs.get(digest) or b"").decode() for digest in self.blobs.digests()},
+            "blobs": {
+                digest: base64.b64encode(self.blobs.get(digest) or b"").decode() for digest in self.blobs.digests()
+            },
         }
 
     def load(self, raw: RawData) -> None:

@@ -59,7 +59,9 @@ class Table:
         # In primary-key order, whatever the order of writes: a dump is the same after any history
         # that ends in the same rows, an undone delete included.
         self._rows: SortedDict = SortedDict()
-        self._partition_of = {name: _getter(index.partition) if index.partition else None for name, index in spec.indexes.items()}
+        self._partition_of = {
+            name: _getter(index.partition) if index.partition else None for name, index in spec.indexes.items()
+        }
         self._order_of = {name: _getter(index.order) for name, index in spec.indexes.items()}
         self._indexes: dict[str, dict[Key, SortedKeyList]] = {name: {} for name in spec.indexes}
         self._journal = journal
