@@ -11,7 +11,7 @@ import yaml
 
 from mockserver import Settings, create_app
 from mockserver.apis.gitlab import PLUGIN
-from mockserver.fixtures import FixtureError
+from mockserver.fixtures import FixtureError, read_yaml
 from mockserver.settings import PROJECT_ROOT
 
 Edit = t.Callable[[pathlib.Path], None]
@@ -147,3 +147,10 @@ def test_bad_fixture_is_named_precisely(
         PLUGIN.load_seed(folder, gitlab_spec)
     assert (raised.value.file, raised.value.where) == (folder / file, where)
     assert raised.value.reason.startswith(reason)
+
+
+def test_unquoted_dates_in_fixtures_stay_the_strings_they_were_written_as(tmp_path: pathlib.Path) -> None:
+    """Rows hold JSON values only: YAML's timestamps would otherwise arrive as datetimes."""
+    file = tmp_path / "users.yaml"
+    file.write_text("- id: 1\n  joined: 2019-01-03T01:55:18.203Z\n  birthday: 2000-02-29\n", encoding="utf-8")
+    assert read_yaml(file) == [{"id": 1, "joined": "2019-01-03T01:55:18.203Z", "birthday": "2000-02-29"}]
