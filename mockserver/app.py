@@ -81,6 +81,17 @@ class MockApp:
         """Put an exported document in place, all at once; ``ImportRejected`` (and nothing changed) otherwise."""
         import_state(self.store, [(plugin, spec.raw) for plugin, spec in self.mounts.values()], document)
 
+    def load_scenario(self, name: str, seed: int | None = None) -> None:
+        """Replace the state with a scenario's (a shipped name or a file's path), dated by the clock's now.
+
+        ``ScenarioError`` (the file, the place in it and why) and nothing changed when it cannot be loaded.
+        """
+        # Imported when first used: Faker takes a while to import, and most runs never load a scenario.
+        from .scenarios import compile_scenario
+
+        mounted = {plugin.name: (plugin, spec.raw) for plugin, spec in self.mounts.values()}
+        self.import_state(compile_scenario(name, seed, self.clock.now(), mounted.values()))
+
 
 def create_app(settings: Settings | None = None) -> MockApp:
     settings = settings or Settings()

@@ -68,6 +68,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve an API at PATH instead of its default (repeatable; $RELEASE_MOCK_MOUNT_<API>)",
     )
     serve.add_argument(
+        "--scenario",
+        metavar="NAME",
+        help="start from this scenario (a name from 'release-mock scenarios', or a scenario file's path)",
+    )
+    serve.add_argument(
+        "--seed", type=int, metavar="N", help="seed of the scenario's generated data (default 0; needs --scenario)"
+    )
+    serve.add_argument(
         "--validate-responses", action="store_true", default=None, help="check every response against the spec"
     )
     serve.add_argument(
@@ -75,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         default=None,
         help="print one line per request: time, client, method, path, status, duration ($RELEASE_MOCK_ACCESS_LOG=1)",
+    )
+    commands.add_parser(
+        "scenarios",
+        help="list the scenarios 'serve --scenario' can start from",
+        description="List the shipped scenarios: each name with its one-line description.",
     )
     # Listed for the help; its arguments belong to contracts.cli, which main() hands them to.
     commands.add_parser(
@@ -93,8 +106,13 @@ def serve(options: argparse.Namespace) -> int:
     from .fixtures import FixtureError
     from .logs import AccessLog
     from .resolver import OperationMismatch
+    from .scenarios import ScenarioError
     from .serving import bind, serve_forever
+    from .state_document import ImportRejected
 
+    if options.seed is not None and options.scenario is None:
+        print("release-mock: --seed needs --scenario (the seed of its generated data)", file=sys.stderr)
+        return USAGE_ERROR
     try:
         settings = Settings.from_env(
             host=options.host,
@@ -106,6 +124,14 @@ def serve(options: argparse.Namespace) -> int:
             access_log=options.access_log,
         )
         app = create_app(settings)
+        if options.scenario is not None:
+            app.load_scenario(options.scenario, options.seed)
+    except ScenarioError as error:
+        print(f"release-mock: bad scenario: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    except ImportRejected as error:
+        print(f"release-mock: scenario {options.scenario!r} was not loaded: {error}", file=sys.stderr)
+        return USAGE_ERROR
     except FixtureError as error:
         print(f"release-mock: bad fixture: {error}", file=sys.stderr)
         return USAGE_ERROR
@@ -132,6 +158,20 @@ def serve(options: argparse.Namespace) -> int:
     return 0
 
 
+def scenarios() -> int:
+    from .scenarios import ScenarioError, list_scenarios
+
+    try:
+        listed = list_scenarios()
+    except ScenarioError as error:
+        print(f"release-mock: bad scenario: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    width = max((len(name) for name, _ in listed), default=0)
+    for name, description in listed:
+        print(f"{name:<{width}}  {description}")
+    return 0
+
+
 def contract(arguments: list[str]) -> int:
     missing = [name for name in CONTRACT_EXTRA if importlib.util.find_spec(name) is None]
     if missing and not {"-h", "--help"} & set(arguments):
@@ -154,6 +194,8 @@ def main(argv: t.Sequence[str] | None = None) -> int:
     options = build_parser().parse_args(arguments)
     if options.command == "serve":
         return serve(options)
+    if options.command == "scenarios":
+        return scenarios()
     return USAGE_ERROR
 
 

@@ -46,7 +46,11 @@ class Span:
 
     def draw(self, random: _random.Random, count: int, upcoming: float = 0.0) -> list[dt.datetime]:
         """``count`` moments, oldest first, whole seconds; ``round(count * upcoming)`` of them after now."""
+        if self.start > self.end:
+            raise ValueError("released_at.from is after released_at.to")
         ahead = round(count * upcoming)
+        if ahead and self.end <= self.now:
+            raise ValueError("upcoming releases need released_at.to after now (e.g. +30d)")
         past = [self._between(random, self.start, min(self.end, self.now)) for _ in range(count - ahead)]
         future = [self._between(random, self.now + dt.timedelta(seconds=1), self.end) for _ in range(ahead)]
         return sorted(past) + sorted(future)
