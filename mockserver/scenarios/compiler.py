@@ -75,7 +75,7 @@ def _compile_api(
         plugin.check_seed(merged, spec)
     except FixtureError as error:
         raise _located(source, name, error, origins) from None
-    context = Context(seeded_faker(seed), now, Ids(generator.last_id(merged)))
+    context = Context(seeded_faker(seed), now, Ids(generator.last_id(merged)), merged)
     for stem, index, block, path in blocks:
         record = merged[stem][index]
         try:

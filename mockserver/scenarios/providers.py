@@ -116,14 +116,19 @@ def seeded_faker(seed: int) -> Faker:
     return fake
 
 
-def unique_versions(walk: VersionWalk, moments: t.Sequence[dt.datetime]) -> list[tuple[str, str]]:
-    """One version per moment, never the same twice (calver's counter and build metadata may repeat)."""
-    seen: set[str] = set()
+def unique_versions(
+    walk: VersionWalk, moments: t.Sequence[dt.datetime], taken: set[str], name: t.Callable[[str], str] = str
+) -> list[tuple[str, str]]:
+    """One version per moment whose ``name`` (e.g. the tag) is not in ``taken``; each name is added to it.
+
+    Calver's counter and build metadata may repeat a version, and a base may hold it already: the
+    walk then moves on, so ``count`` releases are always made.
+    """
     versions = []
     for moment in moments:
         version, series = walk.next(moment)
-        while version in seen:
+        while name(version) in taken:
             version, series = walk.next(moment)
-        seen.add(version)
+        taken.add(name(version))
         versions.append((version, series))
     return versions

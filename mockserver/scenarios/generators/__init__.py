@@ -32,11 +32,13 @@ class Ids:
 
 @dataclasses.dataclass(frozen=True)
 class Context:
-    """What a generator needs besides the block: the seeded Faker, the app clock's now, the id source."""
+    """What a generator needs besides the block: the seeded Faker, the app clock's now, the id source, the data so far."""
 
     fake: Faker
     now: dt.datetime
     ids: Ids
+    data: t.Mapping[str, t.Any]
+    """The API's fixture data as merged so far (what generated names must not repeat)."""
 
     def span(self, block: t.Mapping[str, t.Any]) -> Span:
         chosen = block.get("released_at", {})

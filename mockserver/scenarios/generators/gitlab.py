@@ -39,11 +39,9 @@ class GitLabGenerator:
         authors = [(fake.name(), fake.email()) for _ in range(COMMIT_AUTHORS)] if block.get("commits") else []
         now = iso_stored(context.now)
         tags, releases, commits = project.setdefault("tags", []), project.setdefault("releases", []), []
-        for at, (version, _series) in zip(moments, unique_versions(walk, moments), strict=True):
+        versions = unique_versions(walk, moments, taken, lambda version: f"{prefix}{version}")
+        for at, (version, _series) in zip(moments, versions, strict=True):
             tag_name = f"{prefix}{version}"
-            if tag_name in taken:
-                continue
-            taken.add(tag_name)
             stamp = iso_stored(at)
             created = min(stamp, now)
             sha = fake.commit_sha()

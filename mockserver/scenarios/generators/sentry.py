@@ -42,18 +42,15 @@ class SentryGenerator:
         }
         # Each project's releases in time order, so that its versions rise with time.
         owners = [slugs[random.randrange(len(slugs))] for _ in moments]
+        taken = {release["version"] for release in organization.get("releases", [])}
         versions_of = {
-            slug: iter(unique_versions(walks[slug], [at for at, owner in zip(moments, owners) if owner == slug]))
+            slug: iter(unique_versions(walks[slug], [at for at, owner in zip(moments, owners) if owner == slug], taken))
             for slug in slugs
         }
-        taken = {release["version"] for release in organization.get("releases", [])}
         healthy: set[str] = set()
         releases = organization.setdefault("releases", [])
         for at, slug in zip(moments, owners, strict=True):
             version, _series = next(versions_of[slug])
-            if version in taken:
-                continue
-            taken.add(version)
             created = iso_stored(at)
             release: dict[str, t.Any] = {"version": version, "projects": [slug], "dateCreated": created}
             if random.random() >= block.get("unreleased", 0.0):
