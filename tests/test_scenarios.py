@@ -108,7 +108,9 @@ def test_many_releases_holds_ten_thousand_more_releases_than_the_default_and_loa
     assert elapsed < 6, f"many-releases took {elapsed:.2f} s to load"
 
 
-def test_upcoming_releases_are_flagged_for_python_gitlab(app: MockApp, server: BackgroundServer, frozen: dt.datetime) -> None:
+def test_upcoming_releases_are_flagged_for_python_gitlab(
+    app: MockApp, server: BackgroundServer, frozen: dt.datetime
+) -> None:
     app.load_scenario("upcoming-and-historical", seed=7)
     client = python_gitlab.Gitlab(server.url, private_token=GITLAB_ADMIN["PRIVATE-TOKEN"])
     generated = client.projects.get(26).releases.list(get_all=True)

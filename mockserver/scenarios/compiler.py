@@ -37,9 +37,7 @@ DAY_FIELDS = frozenset({"due_date", "start_date", "published_on"})
 
 def bundled_apis() -> list[MountedApi]:
     """Every API that keeps its state as tables, with its bundled spec (for compiling outside an app)."""
-    return [
-        (plugin, read_yaml(SPECS_DIR / plugin.spec_file)) for plugin in discover_plugins() if plugin.dump_state
-    ]
+    return [(plugin, read_yaml(SPECS_DIR / plugin.spec_file)) for plugin in discover_plugins() if plugin.dump_state]
 
 
 def compile_scenario(
@@ -62,7 +60,12 @@ def compile_scenario(
 
 
 def _compile_api(
-    source: ScenarioSource, plugin: ApiPlugin, spec: t.Mapping[str, t.Any], generator: Generator, seed: str, now: dt.datetime
+    source: ScenarioSource,
+    plugin: ApiPlugin,
+    spec: t.Mapping[str, t.Any],
+    generator: Generator,
+    seed: str,
+    now: dt.datetime,
 ) -> dict[str, t.Any]:
     name = plugin.name
     base = plugin.load_seed(FIXTURES_DIR / name, spec)
@@ -105,7 +108,9 @@ def _merged(
             record = dict(written)
             block = record.pop("generate", None)
             path: Path = [api, stem, file_index]
-            found = next((i for i, old in enumerate(target) if key and key in record and old.get(key) == record[key]), None)
+            found = next(
+                (i for i, old in enumerate(target) if key and key in record and old.get(key) == record[key]), None
+            )
             if found is None:
                 target.append(record)
                 index, lengths = len(target) - 1, {}

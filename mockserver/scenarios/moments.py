@@ -1,4 +1,4 @@
-"""Times a scenario writes: relative to the app clock's now (``-2y``, ``+30d``, ``now``) or absolute, and drawn at random.
+"""Times a scenario writes: relative to the clock's now (``-2y``, ``+30d``, ``now``) or absolute, and drawn at random.
 
 Nothing here reads the system time: ``now`` is always passed in, so a frozen clock gives the same
 moments on every run.
@@ -26,7 +26,7 @@ UNITS = {
 
 
 def moment(text: str, now: dt.datetime) -> dt.datetime:
-    """``now``, ``-2y``, ``+30d``, ``-90min`` from ``now``; else an ISO 8601 date or date-time. ValueError if unreadable."""
+    """``now``, ``-2y``, ``+30d``, ``-90min`` from ``now``; else an ISO 8601 date or date-time (ValueError if not)."""
     if text == "now":
         return now
     match = RELATIVE.match(text)

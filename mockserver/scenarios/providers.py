@@ -108,7 +108,7 @@ class VersionWalk:
         return (f"{self.package}@{core}" if self.style == "package" else core), series
 
 
-def seeded_faker(seed: int) -> Faker:
+def seeded_faker(seed: int | str) -> Faker:
     """A Faker of its own (never the shared class-level one), seeded, with our providers added."""
     fake = Faker("en_US")
     fake.seed_instance(seed)

@@ -32,10 +32,10 @@ def test_scenarios_lists_each_name_with_its_description(capsys: pytest.CaptureFi
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        pytest.param(["--scenario", "nope"], "release-mock: bad scenario: nope: at /: no such scenario; the scenarios are",
+        pytest.param(["--scenario", "nope"], "bad scenario: nope: at /: no such scenario; the scenarios are",
                      id="unknown-name"),
         pytest.param(["--scenario", str(FILES / "schema-error.yaml")],
-                     f"release-mock: bad scenario: {FILES / 'schema-error.yaml'}: line 7, at /gitlab/projects/0/generate/count: ",
+                     f"bad scenario: {FILES / 'schema-error.yaml'}: line 7, at /gitlab/projects/0/generate/count: ",
                      id="schema-error"),
         pytest.param(["--scenario", str(FILES / "missing.yaml")], "missing.yaml: at /: no such file", id="no-file"),
         pytest.param(["--seed", "3"], "release-mock: --seed needs --scenario", id="seed-alone"),

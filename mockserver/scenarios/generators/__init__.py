@@ -14,7 +14,6 @@ from faker import Faker
 
 from ..moments import Span, moment
 
-
 Extra = dict[str, list[dict[str, t.Any]]]
 """Generated records for other fixture parts than the generating record's, by part."""
 
@@ -32,7 +31,7 @@ class Ids:
 
 @dataclasses.dataclass(frozen=True)
 class Context:
-    """What a generator needs besides the block: the seeded Faker, the app clock's now, the id source, the data so far."""
+    """What a generator needs besides the block: the seeded Faker, the clock's now, the id source, the data so far."""
 
     fake: Faker
     now: dt.datetime
@@ -46,8 +45,10 @@ class Context:
 
 
 class Generator(t.Protocol):
-    keys: t.Mapping[str, str]
-    """Per fixture part, the field that names a record: a scenario's record with a base record's name extends it."""
+    @property
+    def keys(self) -> t.Mapping[str, str]:
+        """Per fixture part, the field that names a record: a scenario's record with a base record's name extends it."""
+
     def last_id(self, seed: t.Mapping[str, t.Any]) -> int:
         """The largest id the seed already uses where generated ids go."""
 

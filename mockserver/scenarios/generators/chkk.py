@@ -23,7 +23,9 @@ class ChkkGenerator:
         walk = VersionWalk(fake, block.get("versions", "semver"), block.get("package", project.get("name", "app")))
         walk.build = block.get("build", 0.0)
         releases: list[dict[str, t.Any]] = []
-        taken = {release["version"] for release in context.data.get("releases", []) if release["project"] == project["id"]}
+        taken = {
+            release["version"] for release in context.data.get("releases", []) if release["project"] == project["id"]
+        }
         versions = unique_versions(walk, moments, taken)
         for at, (version, series) in zip(moments, versions, strict=True):
             stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -43,10 +43,8 @@ class SentryGenerator:
         # Each project's releases in time order, so that its versions rise with time.
         owners = [slugs[random.randrange(len(slugs))] for _ in moments]
         taken = {release["version"] for release in organization.get("releases", [])}
-        versions_of = {
-            slug: iter(unique_versions(walks[slug], [at for at, owner in zip(moments, owners) if owner == slug], taken))
-            for slug in slugs
-        }
+        moments_of = {slug: [at for at, owner in zip(moments, owners, strict=True) if owner == slug] for slug in slugs}
+        versions_of = {slug: iter(unique_versions(walks[slug], moments_of[slug], taken)) for slug in slugs}
         healthy: set[str] = set()
         releases = organization.setdefault("releases", [])
         for at, slug in zip(moments, owners, strict=True):
