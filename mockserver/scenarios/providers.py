@@ -55,13 +55,14 @@ class ReleaseProvider(BaseProvider):  # type: ignore[misc]
 
     def changelog(self, version: str, entries: int = 3) -> str:
         """A Markdown changelog: a heading, then one bullet per change with a merge request number."""
-        random = self.generator.random
+        # random() scaled rather than randrange(): a few times faster, and ten thousand releases each call it often.
+        draw = self.generator.random.random
         lines = [f"## {version}", ""]
         for _ in range(entries):
-            kind = CHANGE_KINDS[random.randrange(len(CHANGE_KINDS))]
-            verb = CHANGE_VERBS[random.randrange(len(CHANGE_VERBS))]
-            thing = CHANGE_OBJECTS[random.randrange(len(CHANGE_OBJECTS))]
-            lines.append(f"- **{kind}**: {verb} {thing}. !{random.randint(100, 99999)}")
+            kind = CHANGE_KINDS[int(draw() * len(CHANGE_KINDS))]
+            verb = CHANGE_VERBS[int(draw() * len(CHANGE_VERBS))]
+            thing = CHANGE_OBJECTS[int(draw() * len(CHANGE_OBJECTS))]
+            lines.append(f"- **{kind}**: {verb} {thing}. !{100 + int(draw() * 99900)}")
         return "\n".join(lines)
 
     def asset(self, index: int) -> tuple[str, str]:
