@@ -97,9 +97,10 @@ class VersionWalk:
             core, series = f"{moment.year}.{moment.month:02d}.{self.calver_count}", f"{moment.year}.{moment.month:02d}"
         else:
             roll = self.fake.random.random()
-            if roll < 0.03:
+            # About one major in 200 releases and a minor in 12: a long history stays in plausible numbers.
+            if roll < 0.005:
                 self.major, self.minor, self.patch = self.major + 1, 0, 0
-            elif roll < 0.25:
+            elif roll < 0.085:
                 self.minor, self.patch = self.minor + 1, 0
             else:
                 self.patch += 1
