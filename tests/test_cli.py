@@ -123,7 +123,7 @@ def test_unknown_command_is_a_usage_error_naming_the_commands(capsys: pytest.Cap
     assert code == 2
     (error,) = [line for line in err.splitlines() if "invalid choice: 'srve'" in line]
     # Python versions differ in how they quote the choices.
-    assert re.search(r"\(choose from '?serve'?, '?contract'?\)", error)
+    assert re.search(r"\(choose from '?serve'?, '?scenarios'?, '?contract'?\)", error)
 
 
 @pytest.mark.parametrize(

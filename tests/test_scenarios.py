@@ -262,3 +262,13 @@ def test_upcoming_releases_need_a_span_that_reaches_past_now(tmp_path: pathlib.P
     file.write_text("description: x\ngitlab:\n  projects:\n    - id: 24\n      generate: {count: 5, upcoming: 0.5}\n")
     with pytest.raises(ScenarioError, match=r"line 5, at /gitlab/projects/0/generate: upcoming releases need"):
         compile_scenario(str(file), 1, NOW)
+
+
+def test_an_app_serving_some_apis_loads_only_their_parts() -> None:
+    from mockserver import Settings, create_app
+
+    app = create_app(Settings(apis=("chkk",)))
+    app.load_scenario("chkk-hidden-projects")
+    exported = app.export_state()
+    assert list(exported["apis"]) == ["chkk"]
+    assert any(release["version"] == "3.0.0+eks.2" for release in exported["apis"]["chkk"]["releases"])
