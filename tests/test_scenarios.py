@@ -272,3 +272,10 @@ def test_an_app_serving_some_apis_loads_only_their_parts() -> None:
     exported = app.export_state()
     assert list(exported["apis"]) == ["chkk"]
     assert any(release["version"] == "3.0.0+eks.2" for release in exported["apis"]["chkk"]["releases"])
+
+
+def test_an_unexpected_member_is_pointed_at_on_its_own_line(tmp_path: pathlib.Path) -> None:
+    file = tmp_path / "s.yaml"
+    file.write_text("description: x\nbase: default\ngitlb: {}\n")
+    with pytest.raises(ScenarioError, match=r"line 3, at /gitlb: Additional properties are not allowed"):
+        compile_scenario(str(file), 1, NOW)

@@ -59,7 +59,7 @@ class ScenarioSource:
         validator = Draft202012Validator(scenario_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)
         errors = sorted(validator.iter_errors(self.data), key=lambda error: list(map(str, error.absolute_path)))
         if errors:
-            self.fail(list(errors[0].absolute_path), errors[0].message)
+            self.fail(_place(errors[0]), errors[0].message)
 
     @property
     def description(self) -> str:
@@ -83,6 +83,17 @@ class ScenarioSource:
                 break
             node, line = child, child.start_mark.line + 1
         return line
+
+
+def _place(error: t.Any) -> list[t.Any]:
+    """Where a schema error is: an unexpected member is pointed at itself rather than at its parent."""
+    path = list(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = error.schema.get("properties", {})
+        unexpected = [key for key in error.instance if key not in known]
+        if len(unexpected) == 1:
+            path.append(unexpected[0])
+    return path
 
 
 def _child(node: yaml.Node | None, part: t.Any) -> yaml.Node | None:
