@@ -279,3 +279,15 @@ def test_an_unexpected_member_is_pointed_at_on_its_own_line(tmp_path: pathlib.Pa
     file.write_text("description: x\nbase: default\ngitlb: {}\n")
     with pytest.raises(ScenarioError, match=r"line 3, at /gitlb: Additional properties are not allowed"):
         compile_scenario(str(file), 1, NOW)
+
+
+def test_a_span_wholly_ahead_makes_every_release_upcoming(tmp_path: pathlib.Path) -> None:
+    file = tmp_path / "s.yaml"
+    file.write_text(
+        "description: x\ngitlab:\n  projects:\n    - id: 26\n"
+        "      generate: {count: 10, released_at: {from: +1d, to: +30d}}\n"
+    )
+    releases = compile_scenario(str(file), 1, NOW)["apis"]["gitlab"]["projects"][2]["releases"]
+    generated = releases[1:]
+    assert len(generated) == 10
+    assert all("2026-06-02" <= release["released_at"] <= "2026-07-01T12" for release in generated)

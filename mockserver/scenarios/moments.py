@@ -44,13 +44,21 @@ class Span:
     end: dt.datetime
     now: dt.datetime
 
-    def draw(self, random: _random.Random, count: int, upcoming: float = 0.0) -> list[dt.datetime]:
-        """``count`` moments, oldest first, whole seconds; ``round(count * upcoming)`` of them after now."""
+    def draw(self, random: _random.Random, count: int, upcoming: float | None = None) -> list[dt.datetime]:
+        """``count`` moments, oldest first, in whole seconds, spread over the span.
+
+        With ``upcoming``, exactly ``round(count * upcoming)`` of them fall after now and the rest
+        before it (the share is then not left to chance).
+        """
         if self.start > self.end:
             raise ValueError("released_at.from is after released_at.to")
+        if upcoming is None:
+            return sorted(self._between(random, self.start, self.end) for _ in range(count))
         ahead = round(count * upcoming)
         if ahead and self.end <= self.now:
             raise ValueError("upcoming releases need released_at.to after now (e.g. +30d)")
+        if ahead < count and self.start > self.now:
+            raise ValueError("released_at.from is after now, so no release can be in the past (upcoming below 1)")
         past = [self._between(random, self.start, min(self.end, self.now)) for _ in range(count - ahead)]
         future = [self._between(random, self.now + dt.timedelta(seconds=1), self.end) for _ in range(ahead)]
         return sorted(past) + sorted(future)

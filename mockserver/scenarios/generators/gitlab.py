@@ -29,7 +29,7 @@ class GitLabGenerator:
     def generate(self, project: dict[str, t.Any], block: t.Mapping[str, t.Any], context: Context) -> Extra:
         fake, random = context.fake, context.fake.random
         count = block["count"]
-        moments = context.span(block).draw(random, count, block.get("upcoming", 0.0))
+        moments = context.span(block).draw(random, count, block.get("upcoming"))
         walk = VersionWalk(fake, block.get("versions", "semver"), block.get("package", project.get("path", "app")))
         walk.build = block.get("build", 0.0)
         taken = {tag["name"] for tag in project.get("tags", [])} | {r["tag_name"] for r in project.get("releases", [])}
