@@ -46,6 +46,7 @@ def compile_scenario(
     """The state document of a scenario (a shipped name or a file's path) for ``seed`` at the clock's ``now``.
 
     ``apis``: the APIs to make parts for, each with its spec (default: every API, bundled specs).
+    ``base: default`` is the bundled default fixtures, whatever folder a server was started with.
     The same scenario, seed and ``now`` give the same document, byte for byte. ``ScenarioError``
     (file, place, line, reason) when the scenario cannot be compiled.
     """
@@ -53,7 +54,7 @@ def compile_scenario(
     chosen = generators()
     parts = {}
     for plugin, spec in bundled_apis() if apis is None else apis:
-        if plugin.name in chosen and plugin.load_seed is not None:
+        if plugin.name in chosen and plugin.check_seed is not None:
             seeded = f"{DEFAULT_SEED if seed is None else seed}:{plugin.name}"
             parts[plugin.name] = _compile_api(source, plugin, spec, chosen[plugin.name], seeded, now)
     return {"format": FORMAT, "version": VERSION, "apis": parts}
