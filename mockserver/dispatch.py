@@ -21,6 +21,7 @@ from . import errors
 from .exchange import Reply
 from .json_body import dump_json
 from .openapi31 import HTTP_METHODS
+from .plugin import UnservedMethod
 
 logger = logging.getLogger("mockserver")
 
@@ -107,24 +108,37 @@ class MethodTable:
 
 class ErrorDispatcher:
     def __init__(self) -> None:
-        self._renderers: list[tuple[str, t.Callable[[errors.MockError], Reply], MethodTable]] = []
+        self._renderers: list[tuple[str, t.Callable[[errors.MockError], Reply], MethodTable | None]] = []
 
-    def add(self, mount: str, renderer: t.Callable[[errors.MockError], Reply], paths: t.Mapping[str, t.Any]) -> None:
-        self._renderers.append((mount, renderer, MethodTable(mount, paths)))
+    def add(
+        self,
+        mount: str,
+        renderer: t.Callable[[errors.MockError], Reply],
+        paths: t.Mapping[str, t.Any],
+        unserved_method: UnservedMethod = "method_not_allowed",
+    ) -> None:
+        """``unserved_method``: the API's answer to a method a known path does not serve (``ApiPlugin``)."""
+        methods = MethodTable(mount, paths) if unserved_method == "method_not_allowed" else None
+        self._renderers.append((mount, renderer, methods))
         self._renderers.sort(key=lambda entry: len(entry[0]), reverse=True)
 
-    def owner_of(self, path: str) -> tuple[t.Callable[[errors.MockError], Reply], MethodTable | None]:
+    def owner_of(self, path: str) -> tuple[t.Callable[[errors.MockError], Reply], MethodTable | None, bool]:
+        """The renderer of the API that owns ``path``, its method table if it answers 405s, and whether it is an API."""
         for mount, renderer, methods in self._renderers:
             if path == mount or path.startswith(mount + "/") or mount == "":
-                return renderer, methods
-        return neutral_renderer, None
+                return renderer, methods, True
+        return neutral_renderer, None, False
 
     def __call__(self, request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         error = as_mock_error(exc)
         path = request.scope.get("path", "/")
-        renderer, methods = self.owner_of(path)
-        if isinstance(error, errors.MethodNotAllowed) and methods is not None and methods.allowed(path):
-            error = errors.MethodNotAllowed(methods.allowed(path))
+        renderer, methods, owned = self.owner_of(path)
+        if isinstance(error, errors.MethodNotAllowed) and owned:
+            if methods is None:
+                # The API's catch-all route answers, as it answers a path it does not know.
+                error = errors.NotFound(None)
+            elif methods.allowed(path):
+                error = errors.MethodNotAllowed(methods.allowed(path))
         reply = renderer(error)
         headers = {**reply.headers, **error.headers}
         body = reply.body

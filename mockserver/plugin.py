@@ -16,9 +16,10 @@ from .errors import MockError
 from .exchange import Call, Reply
 from .settings import UnknownApi
 
-__all__ = ["ApiPlugin", "Handler", "UnknownApi", "discover_plugins"]
+__all__ = ["ApiPlugin", "Handler", "UnknownApi", "UnservedMethod", "discover_plugins"]
 
 Handler = t.Callable[[Call], Reply]
+UnservedMethod = t.Literal["method_not_allowed", "not_found"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,6 +38,9 @@ class ApiPlugin:
     """(fixtures folder, spec) -> validated fixture data; raises ``FixtureError``."""
     build_state: t.Callable[[t.Any, dt.datetime], t.Any]
     """(fixture data, the app clock's now for what it leaves undated) -> the API's state object kept in the store."""
+    unserved_method: UnservedMethod = "method_not_allowed"
+    """How a known path answers a method it does not serve: ``method_not_allowed`` (405 with ``Allow``),
+    or ``not_found`` where the real API's catch-all route answers it as any unknown path (404)."""
 
 
 def discover_plugins(names: t.Iterable[str] | None = None) -> list[ApiPlugin]:

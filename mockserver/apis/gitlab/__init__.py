@@ -28,4 +28,7 @@ PLUGIN = ApiPlugin(
     render_error=render_error,
     load_seed=load_seed,
     build_state=build_state,
+    # GitLab mounts a catch-all route (any method, any path) after its API; its router tries
+    # that before answering 405, so a method a known path does not serve is a plain 404.
+    unserved_method="not_found",
 )
