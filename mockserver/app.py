@@ -9,7 +9,6 @@ from connexion.exceptions import ProblemException
 from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.lifespan import LifespanMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
-from connexion.middleware.swagger_ui import SwaggerUIMiddleware as SpecDocumentMiddleware
 from connexion.options import SwaggerUIOptions
 from starlette.exceptions import HTTPException
 from starlette.types import Receive, Scope, Send
@@ -29,6 +28,7 @@ from .resolver import RoutingResolver
 from .routing import RoutingMiddleware
 from .settings import Settings
 from .spec_cache import ValidatedSpecs
+from .spec_document import SpecDocumentMiddleware
 from .store import Store
 from .swagger_ui import SPEC_PATH, UI_PATH, SwaggerUIMiddleware
 
