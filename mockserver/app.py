@@ -106,7 +106,9 @@ def create_app(
             resolver=RoutingResolver(),
             swagger_ui_options=SwaggerUIOptions(swagger_ui=False, spec_path=SPEC_PATH),
         )
-        dispatcher.add(mount, plugin.render_error, spec.raw.get("paths", {}), plugin.unserved_method)
+        dispatcher.add(
+            mount, plugin.render_error, spec.raw.get("paths", {}), plugin.unserved_method, plugin.answers_options
+        )
         mounts[mount] = (plugin, spec)
     # Starlette picks a handler by the exception's class, most specific first, so the
     # dispatcher is named for each family Connexion and Starlette would otherwise render.

@@ -9,6 +9,7 @@ a stack trace unless the API itself uses that shape.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import typing as t
@@ -106,9 +107,20 @@ class MethodTable:
         return found
 
 
+@dataclasses.dataclass(frozen=True)
+class _Owner:
+    """An API as the dispatcher sees it: where it is mounted, its renderer, and how it answers unserved methods."""
+
+    mount: str
+    renderer: t.Callable[[errors.MockError], Reply]
+    methods: MethodTable
+    unserved_method: UnservedMethod
+    answers_options: bool
+
+
 class ErrorDispatcher:
     def __init__(self) -> None:
-        self._renderers: list[tuple[str, t.Callable[[errors.MockError], Reply], MethodTable | None]] = []
+        self._owners: list[_Owner] = []
 
     def add(
         self,
@@ -116,29 +128,32 @@ class ErrorDispatcher:
         renderer: t.Callable[[errors.MockError], Reply],
         paths: t.Mapping[str, t.Any],
         unserved_method: UnservedMethod = "method_not_allowed",
+        answers_options: bool = False,
     ) -> None:
-        """``unserved_method``: the API's answer to a method a known path does not serve (``ApiPlugin``)."""
-        methods = MethodTable(mount, paths) if unserved_method == "method_not_allowed" else None
-        self._renderers.append((mount, renderer, methods))
-        self._renderers.sort(key=lambda entry: len(entry[0]), reverse=True)
+        """``unserved_method``, ``answers_options``: how the API answers a method a known path does not serve."""
+        self._owners.append(_Owner(mount, renderer, MethodTable(mount, paths), unserved_method, answers_options))
+        self._owners.sort(key=lambda owner: len(owner.mount), reverse=True)
 
-    def owner_of(self, path: str) -> tuple[t.Callable[[errors.MockError], Reply], MethodTable | None, bool]:
-        """The renderer of the API that owns ``path``, its method table if it answers 405s, and whether it is an API."""
-        for mount, renderer, methods in self._renderers:
-            if path == mount or path.startswith(mount + "/") or mount == "":
-                return renderer, methods, True
-        return neutral_renderer, None, False
+    def owner_of(self, path: str) -> _Owner | None:
+        for owner in self._owners:
+            if path == owner.mount or path.startswith(owner.mount + "/") or owner.mount == "":
+                return owner
+        return None
 
     def __call__(self, request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         error = as_mock_error(exc)
         path = request.scope.get("path", "/")
-        renderer, methods, owned = self.owner_of(path)
-        if isinstance(error, errors.MethodNotAllowed) and owned:
-            if methods is None:
+        owner = self.owner_of(path)
+        renderer = owner.renderer if owner is not None else neutral_renderer
+        if isinstance(error, errors.MethodNotAllowed) and owner is not None:
+            allowed = owner.methods.allowed(path)
+            if owner.answers_options and allowed and request.scope.get("method") == "OPTIONS":
+                return ConnexionResponse(status_code=204, headers={"Allow": ", ".join(sorted(allowed | {"OPTIONS"}))})
+            if owner.unserved_method == "not_found":
                 # The API's catch-all route answers, as it answers a path it does not know.
                 error = errors.NotFound(None)
-            elif methods.allowed(path):
-                error = errors.MethodNotAllowed(methods.allowed(path))
+            elif allowed:
+                error = errors.MethodNotAllowed(allowed)
         reply = renderer(error)
         headers = {**reply.headers, **error.headers}
         body = reply.body

@@ -41,6 +41,8 @@ class ApiPlugin:
     unserved_method: UnservedMethod = "method_not_allowed"
     """How a known path answers a method it does not serve: ``method_not_allowed`` (405 with ``Allow``),
     or ``not_found`` where the real API's catch-all route answers it as any unknown path (404)."""
+    answers_options: bool = False
+    """Whether ``OPTIONS`` on a known path answers 204 with the path's methods in ``Allow``."""
 
 
 def discover_plugins(names: t.Iterable[str] | None = None) -> list[ApiPlugin]:

@@ -604,6 +604,24 @@ def test_a_method_a_known_path_does_not_serve_is_the_catch_all_404(
 
 
 @pytest.mark.parametrize(
+    ("path", "allow"),
+    [
+        pytest.param("/projects/24/releases", "GET, HEAD, OPTIONS, POST", id="releases"),
+        pytest.param("/projects/25/releases/release%2F2.0", "DELETE, GET, HEAD, OPTIONS, PUT", id="escaped-slash"),
+    ],
+)
+def test_options_on_a_known_path_lists_its_methods(gitlab: httpx.Client, app: MockApp, path: str, allow: str) -> None:
+    before = world(app)
+    response = gitlab.options(path)
+    assert (response.status_code, response.headers["allow"], response.content) == (204, allow, b"")
+    assert world(app) == before
+
+
+def test_options_on_an_unknown_path_is_the_catch_all_404(gitlab: httpx.Client) -> None:
+    assert_gitlab_error(gitlab.options("/projects/24/nope"), 404, {"error": "404 Not Found"})
+
+
+@pytest.mark.parametrize(
     "path",
     [
         pytest.param("/api/v4/nope", id="under-the-mount"),
