@@ -85,12 +85,11 @@ def is_json(media_type: str) -> bool:
 
 
 class BodyReader:
-    """How one operation reads its request body: the media types it takes, each with its check."""
+    """How an operation with a ``requestBody`` reads it: the media types it takes, each with its check."""
 
     def __init__(self, operation: t.Mapping[str, t.Any], parameters: list[dict]) -> None:
         request_body = operation.get("requestBody", {})
         content: dict = request_body.get("content", {})
-        self.defined = bool(request_body)
         self.required = bool(request_body.get("required", False))
         self.consumes = list(content)
         self._accepted = MediaTypes({media_type.lower(): None for media_type in content})
@@ -143,8 +142,6 @@ class BodyReader:
                 body = json.loads(raw) if raw else None
             except ValueError:
                 body = None
-        if not self.defined:
-            return None
         return copy.deepcopy(schema.get("default", {})) if body is None else body
 
     async def _form(self, raw: bytes, headers: Headers, check: BodyCheck | None, schema: dict) -> Body:
@@ -165,7 +162,7 @@ class BodyReader:
             reject_repeated_fields([key for key, _ in pairs], schema)
             _coerce_fields(data, schema)
             check.check(data)
-        return Body(self._typed_fields(form, schema) if self.defined else None)
+        return Body(self._typed_fields(form, schema))
 
     async def _multipart(self, raw: bytes, headers: Headers, check: BodyCheck | None, schema: dict) -> Body:
         try:
@@ -186,7 +183,7 @@ class BodyReader:
                 key: values if properties.get(key, {}).get("type") == "array" else values[0]
                 for key, values in files.items()
             }
-            body = self._typed_fields(form, schema) if self.defined else None
+            body = self._typed_fields(form, schema)
         except BaseException:
             await form.close()
             raise

@@ -119,7 +119,8 @@ def _compile(
         path=tuple(check for check in checks if check.location == "path"),
         headers=tuple(check for check in checks if check.location == "header"),
         checks=checks,
-        body=BodyReader(operation, parameters) if method != "trace" else None,
+        # Without a requestBody nothing of the body reaches the handler: it is not read.
+        body=BodyReader(operation, parameters) if operation.get("requestBody") and method != "trace" else None,
         handler=plugin.handlers.get(operation_id) if operation_id else None,
         example=example_handler(responses),
         produces_listed=produces,
