@@ -117,7 +117,8 @@ def _with_value(message: t.Any, value: t.Any) -> t.Any:
     return message
 
 
-def _schema_types(schema: dict) -> list[str]:
+def schema_types(schema: dict) -> list[str]:
+    """The types a schema declares, ``null`` aside."""
     declared = schema.get("type")
     if isinstance(declared, list):
         return [kind for kind in declared if kind != "null"]
@@ -129,7 +130,7 @@ def coerce_text(raw: t.Any, schema: dict) -> t.Any:
 
     Values the router already converted (``{link_id:int}``) pass through unchanged.
     """
-    kinds = _schema_types(schema)
+    kinds = schema_types(schema)
     if not isinstance(raw, str) or not kinds or "string" in kinds:
         return raw
     for kind in kinds:
@@ -162,7 +163,7 @@ class ParameterCheck:
         self.schema: dict = param.get("schema", _NO_SCHEMA)
         self.validator = schema_validator(self.schema)
         self.valid = fast_verdict(self.schema)
-        self.is_array = "array" in _schema_types(self.schema)
+        self.is_array = "array" in schema_types(self.schema)
         self.items: dict = self.schema.get("items", {}) if self.is_array else {}
         style = param.get("style", "form" if self.location == "query" else "simple")
         self.explode = param.get("explode", style == "form")
@@ -233,7 +234,7 @@ class BodyCheck:
 
     def check_empty(self) -> None:
         """An empty body is an empty set of fields: report what is missing, as form-minded servers do."""
-        if "object" in _schema_types(self.schema) or "properties" in self.schema:
+        if "object" in schema_types(self.schema) or "properties" in self.schema:
             self.check({})
 
 
@@ -248,8 +249,3 @@ class ResponseCheck:
         if problem is not None:
             where = "/".join(str(part) for part in problem.absolute_path)
             raise NonConformingResponseBody(detail=f"response does not match the spec at /{where}: {problem.message}")
-
-
-def schema_types(schema: dict) -> list[str]:
-    """The types a schema declares, ``null`` aside."""
-    return _schema_types(schema)
