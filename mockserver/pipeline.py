@@ -34,10 +34,9 @@ from .store import Store
 from .validation import ABSENT
 
 ROUTING_CONTEXT = "connexion_routing"
-NO_BODY = Body()
 
 
-class Request:
+class ValidRequest:
     """What validation made of one request: everything of the ``Call`` but the state."""
 
     __slots__ = ("plan", "scope", "headers", "query", "params", "body")
@@ -48,7 +47,7 @@ class Request:
         self.headers = headers
         self.query = query
         self.params: dict[str, t.Any] = {}
-        self.body: Body = NO_BODY
+        self.body = Body()
 
     def call(self, state: t.Any, clock: Clock) -> Call:
         scope = self.scope
@@ -69,7 +68,7 @@ class Request:
         )
 
 
-def choose_response(plan: OperationPlan, request: Request) -> Handler:
+def choose_response(plan: OperationPlan, request: ValidRequest) -> Handler:
     """Which producer answers this request: the API's handler, else the spec's example.
 
     The one place that decides; a client's ``Prefer``, a scenario or an injected fault will be
@@ -112,10 +111,10 @@ class Pipeline:
             raise NotFound(None)
         return plan
 
-    async def validate(self, plan: OperationPlan, scope: Scope, receive: Receive) -> Request:
+    async def validate(self, plan: OperationPlan, scope: Scope, receive: Receive) -> ValidRequest:
         headers = Headers(scope=scope)
         pairs = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-        request = Request(plan, scope, headers, pairs)
+        request = ValidRequest(plan, scope, headers, pairs)
         sent: dict[str, list[str]] = {}
         for name, value in pairs:
             sent.setdefault(name, []).append(value)
