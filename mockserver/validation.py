@@ -61,7 +61,11 @@ def fast_verdict(schema: dict) -> t.Callable[[t.Any], bool] | None:
     """
     if _mentions(schema, _SLOW_PATH_KEYWORDS):
         return None
-    return t.cast(t.Callable[[t.Any], bool], jsonschema_rs.Draft202012Validator(schema).is_valid)
+    try:
+        return t.cast(t.Callable[[t.Any], bool], jsonschema_rs.Draft202012Validator(schema).is_valid)
+    except jsonschema_rs.ValidationError:
+        # jsonschema-rs checks the schema against the meta-schema; jsonschema validates with it as it is.
+        return None
 
 
 def _mentions(schema: t.Any, keywords: frozenset[str]) -> bool:

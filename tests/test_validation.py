@@ -64,3 +64,8 @@ def test_the_fast_verdict_is_jsonschemas(schema: dict, values: list) -> None:
 )
 def test_schemas_whose_verdicts_could_differ_take_the_slow_path(schema: dict) -> None:
     assert fast_verdict(schema) is None
+
+
+def test_a_schema_jsonschema_rs_refuses_is_left_to_jsonschema() -> None:
+    # A spec trusted by the start-up cache is not checked again; jsonschema-rs would refuse this one.
+    assert fast_verdict({"type": "strnig"}) is None
