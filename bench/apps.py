@@ -18,6 +18,7 @@ from .bare_app import create_bare_app, load_recording
 HOST = "127.0.0.1"
 PROJECT_ID = 24
 TOKEN = "glpat-maintainer-000000000001"
+FILL_BATCH = 1000
 
 
 def build_mock_app(releases: int, links_per_release: int = 0) -> t.Any:
@@ -36,27 +37,35 @@ def fill_releases(app: t.Any, releases: int, links_per_release: int) -> None:
     so the store holds what the API itself would have stored, indexes and links included.
     """
     from mockserver.apis.gitlab import releases as gitlab_releases
+    from mockserver.apis.gitlab.state import GitLabState
 
     first_release = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
-    with app.store.use("gitlab") as state:
-        project = state.projects[PROJECT_ID]
-        author_id = state.tokens[TOKEN].user_id
-        number = 0
-        while len(project.releases) < releases:
-            number += 1
-            body: dict[str, t.Any] = {
-                "tag_name": f"bench-{number:04d}",
-                "ref": "main",
-                "released_at": (first_release + dt.timedelta(hours=number)).isoformat(),
-            }
-            if links_per_release:
-                body["assets"] = {
-                    "links": [
-                        {"name": f"asset-{link}", "url": f"https://example.com/bench/{number}/{link}"}
-                        for link in range(1, links_per_release + 1)
-                    ]
+    number = 0
+    filled = False
+    while not filled:
+        # One transaction per batch, as one per request would be: its undo journal stays small.
+        with app.store.transaction("gitlab") as data:
+            state = GitLabState(data)
+            project = state.project(PROJECT_ID)
+            author_id = state.tokens.get(TOKEN)["user_id"]
+            for _ in range(FILL_BATCH):
+                if state.release_count(PROJECT_ID) >= releases:
+                    filled = True
+                    break
+                number += 1
+                body: dict[str, t.Any] = {
+                    "tag_name": f"bench-{number:04d}",
+                    "ref": "main",
+                    "released_at": (first_release + dt.timedelta(hours=number)).isoformat(),
                 }
-            gitlab_releases.create_release(state, project, author_id, body, app.clock.now())
+                if links_per_release:
+                    body["assets"] = {
+                        "links": [
+                            {"name": f"asset-{link}", "url": f"https://example.com/bench/{number}/{link}"}
+                            for link in range(1, links_per_release + 1)
+                        ]
+                    }
+                gitlab_releases.create_release(state, project, author_id, body, app.clock.now())
 
 
 def serve_on(app: t.Any, port: int) -> None:

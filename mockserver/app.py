@@ -29,7 +29,8 @@ from .routing import RoutingMiddleware
 from .settings import Settings
 from .spec_cache import ValidatedSpecs
 from .spec_document import SpecDocumentMiddleware
-from .store import Store
+from .state_document import export_state, import_state
+from .store import ApiData, Store
 from .swagger_ui import SPEC_PATH, UI_PATH, SwaggerUIMiddleware
 
 # Outermost first; the app they wrap is our ``Pipeline``. Connexion's validation, context and
@@ -71,6 +72,14 @@ class MockApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self._asgi(scope, receive, send)
 
+    def export_state(self) -> dict[str, t.Any]:
+        """The state of every mounted API as one JSON document (``state_document``)."""
+        return export_state(self.store, [(plugin, spec.raw) for plugin, spec in self.mounts.values()])
+
+    def import_state(self, document: t.Any) -> None:
+        """Put an exported document in place, all at once; ``ImportRejected`` (and nothing changed) otherwise."""
+        import_state(self.store, [(plugin, spec.raw) for plugin, spec in self.mounts.values()], document)
+
 
 def create_app(
     settings: Settings | None = None,
@@ -98,7 +107,11 @@ def create_app(
         spec = specs[mount]
         seed = plugin.load_seed(settings.fixtures_dir / plugin.name, spec.raw)
         pipeline.add(compile_plans(plugin, spec.spec, mount, validate_responses=settings.validate_responses))
-        store.register(plugin.name, _dated_by(plugin.build_state, clock), seed)
+        if plugin.load_state is not None:
+            store.register(plugin.name, plugin.tables, _loaded_by(plugin.load_state, clock), seed)
+        else:
+            assert plugin.build_state is not None
+            store.register_legacy(plugin.name, _dated_by(plugin.build_state, clock), seed)
         connexion.add_api(
             spec,
             base_path=mount,
@@ -115,6 +128,13 @@ def create_app(
     for family in (HTTPException, ProblemException, Exception):
         connexion.add_error_handler(family, dispatcher)
     return MockApp(connexion, store, mounts, clock)
+
+
+def _loaded_by(
+    load_state: t.Callable[[ApiData, t.Any, dt.datetime], None], clock: Clock
+) -> t.Callable[[ApiData, t.Any], None]:
+    """The store's loader: fills (and, on reset, refills) the tables, dated by the clock at that moment."""
+    return lambda data, seed: load_state(data, seed, clock.now())
 
 
 def _dated_by(build_state: t.Callable[[t.Any, dt.datetime], t.Any], clock: Clock) -> t.Callable[[t.Any], t.Any]:

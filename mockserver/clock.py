@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import typing as t
 import threading
 
 UTC = dt.UTC
@@ -99,3 +100,17 @@ def parse_iso(text: str) -> dt.datetime:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
+
+
+def iso_stored(moment: dt.datetime) -> str:
+    """``2019-01-03T01:56:19.539000Z``: how rows in the store keep a moment.
+
+    UTC, always six fractional digits and a ``Z``, so that comparing two such strings compares
+    the moments (indexes sort on them) and ``parse_iso`` reads them back exactly.
+    """
+    return _aware(moment).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def stored_from(value: t.Any) -> str:
+    """A fixture's or an import's moment (a string, or a datetime YAML made) in the stored form."""
+    return iso_stored(value if isinstance(value, dt.datetime) else parse_iso(str(value)))

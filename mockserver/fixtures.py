@@ -42,24 +42,50 @@ def read_yaml(file: pathlib.Path) -> t.Any:
 def load_folder(folder: pathlib.Path, schema_file: pathlib.Path, spec: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
     """Every ``*.yaml`` file of ``folder`` by stem, each validated against its part of the schema."""
     schema = read_yaml(schema_file)
-    registry = Registry().with_resource("spec", Resource.from_contents(dict(spec), default_specification=DRAFT202012))
     seed: dict[str, t.Any] = {}
     for file in sorted(folder.glob("*.yaml")):
-        file_schema = schema.get("files", {}).get(file.stem)
-        if file_schema is None:
+        if file.stem not in schema.get("files", {}):
             raise FixtureError(file, "", f"unexpected fixture file; expected one of {sorted(schema.get('files', {}))}")
-        data = read_yaml(file)
+        seed[file.stem] = read_yaml(file)
+    return _validated(seed, schema, spec, lambda stem: folder / f"{stem}.yaml")
+
+
+def validate_seed(
+    seed: t.Mapping[str, t.Any], schema_file: pathlib.Path, spec: t.Mapping[str, t.Any], origin: str
+) -> dict[str, t.Any]:
+    """Fixture data held in memory (an import, a dump), by file stem, validated as ``load_folder`` validates files.
+
+    ``origin`` names where the data came from in errors, e.g. ``import:gitlab`` gives ``import:gitlab/projects``.
+    """
+    schema = read_yaml(schema_file)
+    if not isinstance(seed, t.Mapping):
+        raise FixtureError(pathlib.Path(origin), "", "expected an object whose keys are fixture file names")
+    unexpected = sorted(set(seed) - set(schema.get("files", {})))
+    if unexpected:
+        raise FixtureError(
+            pathlib.Path(origin, unexpected[0]), "", f"unexpected part; expected one of {sorted(schema.get('files', {}))}"
+        )
+    return _validated(dict(seed), schema, spec, lambda stem: pathlib.Path(origin, stem))
+
+
+def _validated(
+    seed: dict[str, t.Any],
+    schema: t.Mapping[str, t.Any],
+    spec: t.Mapping[str, t.Any],
+    where: t.Callable[[str], pathlib.Path],
+) -> dict[str, t.Any]:
+    registry = Registry().with_resource("spec", Resource.from_contents(dict(spec), default_specification=DRAFT202012))
+    for stem, data in seed.items():
         validator = Draft202012Validator(
-            {**file_schema, "$defs": schema.get("$defs", {})},
+            {**schema["files"][stem], "$defs": schema.get("$defs", {})},
             registry=registry,
             format_checker=Draft202012Validator.FORMAT_CHECKER,
         )
         errors = sorted(validator.iter_errors(data), key=lambda error: list(map(str, error.absolute_path)))
         if errors:
-            where = "/" + "/".join(str(part) for part in errors[0].absolute_path)
-            raise FixtureError(file, where, errors[0].message)
-        seed[file.stem] = data
+            path = "/" + "/".join(str(part) for part in errors[0].absolute_path)
+            raise FixtureError(where(stem), path, errors[0].message)
     for required in schema.get("required", []):
         if required not in seed:
-            raise FixtureError(folder / f"{required}.yaml", "", "missing fixture file")
+            raise FixtureError(where(required), "", "missing fixture file")
     return seed

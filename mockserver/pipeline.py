@@ -94,7 +94,7 @@ class Pipeline:
         request = await self.validate(plan, scope, receive)
         produce = choose_response(plan, request)
         try:
-            with self.store.use(plan.api) as state:
+            with self.store.transaction(plan.api) as state:
                 reply = produce(request.call(state, self.clock))
         finally:
             await request.body.close()

@@ -15,6 +15,7 @@ import typing as t
 from .errors import MockError
 from .exchange import Call, Reply
 from .settings import UnknownApi
+from .store import ApiData, TableSpec
 
 __all__ = ["ApiPlugin", "Handler", "UnknownApi", "UnservedMethod", "discover_plugins"]
 
@@ -36,8 +37,16 @@ class ApiPlugin:
     """The API's one error renderer: every rejection goes through it."""
     load_seed: t.Callable[[t.Any, t.Any], t.Any]
     """(fixtures folder, spec) -> validated fixture data; raises ``FixtureError``."""
-    build_state: t.Callable[[t.Any, dt.datetime], t.Any]
-    """(fixture data, the app clock's now for what it leaves undated) -> the API's state object kept in the store."""
+    tables: t.Sequence[TableSpec] = ()
+    """The API's tables in the store, declared as data."""
+    load_state: t.Callable[[ApiData, t.Any, dt.datetime], None] | None = None
+    """(empty data, fixture data, the clock's now for what the fixtures leave undated): fills the tables."""
+    dump_state: t.Callable[[ApiData], t.Any] | None = None
+    """data -> fixture data: the inverse of ``load_state``, valid by the API's fixture schema."""
+    check_seed: t.Callable[[t.Any, t.Any], t.Any] | None = None
+    """(fixture data in memory, spec) -> the same data, validated as ``load_seed`` validates files; raises ``FixtureError``."""
+    build_state: t.Callable[[t.Any, dt.datetime], t.Any] | None = None
+    """Legacy, until every API keeps tables: (fixture data, now) -> the API's state object."""
     unserved_method: UnservedMethod = "method_not_allowed"
     """How a known path answers a method it does not serve: ``method_not_allowed`` (405 with ``Allow``),
     or ``not_found`` where the real API's catch-all route answers it as any unknown path (404)."""

@@ -36,11 +36,11 @@ Transfer/sec:      3.41MB
 
 def test_mock_is_filled_up_to_the_wanted_number_of_releases() -> None:
     app = apps.build_mock_app(30, links_per_release=2)
-    project = app.store.state("gitlab").projects[24]
-    assert len(project.releases) == 30  # the two fixture releases and bench-0001 to bench-0028
-    assert "bench-0028" in project.releases and "bench-0029" not in project.releases
-    assert project.releases.first("released_at", descending=True)["tag_name"] == "bench-0028"
-    assert len(project.links_of("bench-0028")) == 2
+    releases, links = app.store.state("gitlab").table("releases"), app.store.state("gitlab").table("links")
+    assert releases.count("released_at", (24,)) == 30  # the two fixture releases and bench-0001 to bench-0028
+    assert releases.get(24, "bench-0028") is not None and releases.get(24, "bench-0029") is None
+    assert releases.first("released_at", (24,), descending=True)["tag_name"] == "bench-0028"
+    assert links.count("release", (24, "bench-0028")) == 2
 
 
 def test_bare_app_and_wiremock_stubs_replay_the_mocks_bytes(tmp_path: pathlib.Path) -> None:

@@ -131,7 +131,7 @@ def test_shipped_fixtures_load(gitlab_spec: dict) -> None:
             lambda folder: (folder / "releases.yaml").write_text("[]\n"),
             "releases.yaml",
             "",
-            "unexpected fixture file; expected one of ['groups', 'projects', 'users']",
+            "unexpected fixture file; expected one of ['groups', 'projects', 'sequences', 'users']",
             id="unexpected-file",
         ),
         pytest.param(

@@ -1,4 +1,4 @@
-"""The in-memory store: ``Table`` windows and indexes, and ``Store`` reset, snapshot and restore."""
+"""The store: tables of JSON rows with partitioned indexes, counters, blobs, transactions, reset, dump and load."""
 
 from __future__ import annotations
 
@@ -6,17 +6,28 @@ import typing as t
 
 import pytest
 
-from mockserver.store import Store, Table
+from mockserver import MockApp
+from mockserver.apis.gitlab.releases import delete_release
+from mockserver.apis.gitlab.state import GitLabState
+from mockserver.store import ApiData, BlobTooLarge, Index, Store, TableSpec, digest_of
 
 Row = dict[str, t.Any]
 
+PLAYERS = TableSpec(
+    "players",
+    key=("name",),
+    indexes={
+        "rank": Index(order=("rank", "name")),
+        "team_rank": Index(partition=("team",), order=("rank", "name")),
+    },
+)
 
-def table_of(ranks: dict[str, int]) -> Table[str, Row]:
-    """Rows keyed by name, indexed by rank (ties broken by name) and by name."""
-    table: Table[str, Row] = Table({"rank": lambda row: (row["rank"], row["name"]), "name": lambda row: row["name"]})
+
+def data_of(ranks: dict[str, int], team: str = "red") -> ApiData:
+    data = ApiData([PLAYERS])
     for name, rank in ranks.items():
-        table.put(name, {"name": name, "rank": rank})
-    return table
+        data.table("players").put({"name": name, "rank": rank, "team": team})
+    return data
 
 
 def names(rows: t.Iterable[Row]) -> list[str]:
@@ -44,160 +55,204 @@ FIVE = {"c": 3, "a": 1, "e": 5, "b": 2, "d": 4}
 def test_window_is_the_slice_of_the_ordered_rows(
     offset: int, limit: int, descending: bool, expected: list[str]
 ) -> None:
-    table = table_of(FIVE)
+    table = data_of(FIVE).table("players")
     assert names(table.window("rank", offset=offset, limit=limit, descending=descending)) == expected
     everything = names(table.ordered("rank", descending=descending))
     assert expected == everything[offset : offset + limit]
 
 
+def test_partitions_keep_each_group_apart() -> None:
+    data = data_of({"a": 2, "b": 1})
+    data.table("players").put({"name": "x", "rank": 0, "team": "blue"})
+    players = data.table("players")
+    assert names(players.ordered("team_rank", ("red",))) == ["b", "a"]
+    assert names(players.ordered("team_rank", ("blue",))) == ["x"]
+    assert players.count("team_rank", ("red",)) == 2
+    assert players.count("team_rank", ("green",)) == 0
+    assert players.window("team_rank", ("green",), offset=0, limit=5) == []
+    assert names(players.ordered("rank")) == ["x", "b", "a"]
+
+
+def test_moving_a_row_to_another_partition_moves_it_in_the_index() -> None:
+    players = data_of({"a": 2, "b": 1}).table("players")
+    players.put({"name": "a", "rank": 2, "team": "blue"})
+    assert names(players.ordered("team_rank", ("red",))) == ["b"]
+    assert names(players.ordered("team_rank", ("blue",))) == ["a"]
+
+
 def test_replacing_a_row_whose_sort_key_changed_moves_it_in_the_index() -> None:
-    table = table_of(FIVE)
-    table.put("a", {"name": "a", "rank": 10})
-    assert names(table.ordered("rank")) == ["b", "c", "d", "e", "a"]
-    assert names(table.window("rank", offset=0, limit=2, descending=True)) == ["a", "e"]
-    assert names(table.ordered("name")) == ["a", "b", "c", "d", "e"]
-    assert len(table) == 5
-    assert table.first("rank") == {"name": "b", "rank": 2}
-    assert table.first("rank", descending=True) == {"name": "a", "rank": 10}
-
-
-def test_replaced_row_can_be_deleted_from_every_index() -> None:
-    table = table_of(FIVE)
-    table.put("c", {"name": "c", "rank": 0})
-    assert table.delete("c") == {"name": "c", "rank": 0}
-    assert names(table.ordered("rank")) == ["a", "b", "d", "e"]
-    assert names(table.ordered("name")) == ["a", "b", "d", "e"]
-    assert "c" not in table and table.get("c") is None
+    players = data_of(FIVE).table("players")
+    players.put({"name": "a", "rank": 10, "team": "red"})
+    assert names(players.ordered("rank")) == ["b", "c", "d", "e", "a"]
+    assert names(players.window("rank", offset=0, limit=2, descending=True)) == ["a", "e"]
+    assert len(players) == 5
+    assert players.first("rank") == {"name": "b", "rank": 2, "team": "red"}
+    assert players.first("rank", descending=True)["name"] == "a"
 
 
 def test_delete_keeps_windows_right_and_missing_keys_are_ignored() -> None:
-    table = table_of(FIVE)
-    assert table.delete("b") == {"name": "b", "rank": 2}
-    assert table.delete("b") is None
-    assert names(table.window("rank", offset=1, limit=2)) == ["c", "d"]
-    assert names(table.window("rank", offset=1, limit=2, descending=True)) == ["d", "c"]
-    assert table.keys() == ["c", "a", "e", "d"]
+    players = data_of(FIVE).table("players")
+    assert players.delete("b")["rank"] == 2
+    assert players.delete("b") is None
+    assert players.get("b") is None
+    assert names(players.window("rank", offset=1, limit=2)) == ["c", "d"]
+    assert names(players.window("team_rank", ("red",), offset=1, limit=2, descending=True)) == ["d", "c"]
 
 
-def test_equal_sort_keys_keep_a_total_order_through_the_tie_breaker() -> None:
-    table = table_of({"b": 1, "a": 1, "c": 1})
-    assert names(table.ordered("rank")) == ["a", "b", "c"]
-    table.put("a", {"name": "a", "rank": 1, "note": "replaced"})
-    assert names(table.ordered("rank")) == ["a", "b", "c"]
-    assert table.get("a") == {"name": "a", "rank": 1, "note": "replaced"}
-
-
-def test_empty_table() -> None:
-    table = table_of({})
-    assert table.first("rank") is None
-    assert table.window("rank", offset=0, limit=5) == []
-    assert list(table) == []
+def test_empty_partition_is_forgotten_when_its_last_row_goes() -> None:
+    players = data_of({"a": 1}).table("players")
+    players.delete("a")
+    assert players.first("team_rank", ("red",)) is None
+    assert list(players.ordered("rank")) == []
 
 
 def test_iteration_is_a_copy_so_writes_while_iterating_are_safe() -> None:
-    table = table_of(FIVE)
-    for row in table:
-        table.delete(row["name"])
-    assert len(table) == 0
+    players = data_of(FIVE).table("players")
+    for row in players:
+        players.delete(row["name"])
+    assert len(players) == 0
+
+
+def test_counters_hand_out_increasing_ids() -> None:
+    data = data_of({})
+    assert data.counter("id") == 0
+    assert [data.next_id(), data.next_id(), data.next_id("other")] == [1, 2, 1]
+    data.set_counter("id", 40)
+    assert data.next_id() == 41
+
+
+def test_blobs_are_kept_once_by_digest_and_limited_in_size() -> None:
+    data = ApiData([PLAYERS], blob_limit=8)
+    first = data.blobs.put(b"12345")
+    assert data.blobs.put(b"12345") == first == digest_of(b"12345")
+    assert len(data.blobs) == 1 and data.blobs.get(first) == b"12345"
+    with pytest.raises(BlobTooLarge) as refused:
+        data.blobs.put(b"123456789")
+    assert (refused.value.size, refused.value.limit) == (9, 8)
+    assert len(data.blobs) == 1
 
 
 # ---- Store ---------------------------------------------------------------------------------------
 
 
-class Counter:
-    """A tiny state: a table built from the seed, and a plain attribute."""
-
-    def __init__(self, seed: dict[str, int]) -> None:
-        self.rows = table_of(seed)
-        self.hits = 0
+def load_players(data: ApiData, seed: dict[str, int]) -> None:
+    for name, rank in seed.items():
+        data.table("players").put({"name": name, "rank": rank, "team": "red"})
+    data.set_counter("id", len(seed))
 
 
 @pytest.fixture
 def store() -> Store:
     store = Store()
-    store.register("one", Counter, {"a": 1, "b": 2})
-    store.register("two", Counter, {"z": 26})
+    store.register("one", [PLAYERS], load_players, {"a": 1, "b": 2})
+    store.register("two", [PLAYERS], load_players, {"z": 26})
     return store
 
 
-def test_register_builds_state_from_a_copy_of_the_seed() -> None:
-    seed = {"a": 1}
-    store = Store()
-    store.register("one", lambda data: data, seed)
-    store.state("one")["b"] = 2
-    store.reset()
-    assert store.state("one") == {"a": 1}
-    assert seed == {"a": 1}
-    assert store.namespaces == ["one"]
+def test_a_failed_transaction_leaves_nothing_behind(store: Store) -> None:
+    before = store.dump("one")
+    with pytest.raises(RuntimeError), store.transaction("one") as one:
+        one.table("players").put({"name": "c", "rank": 0, "team": "red"})
+        one.table("players").put({"name": "a", "rank": 9, "team": "blue"})
+        one.table("players").delete("b")
+        one.next_id()
+        one.blobs.put(b"an upload")
+        raise RuntimeError("a rule failed after the writes")
+    assert store.dump("one") == before
+    players = store.state("one").table("players")
+    assert names(players.ordered("rank")) == ["a", "b"]
+    assert names(players.ordered("team_rank", ("red",))) == ["a", "b"]
+    assert players.count("team_rank", ("blue",)) == 0
+
+
+def test_an_undone_delete_leaves_the_rows_in_the_same_order(store: Store) -> None:
+    with store.transaction("one") as one:
+        for name in ("c", "d"):
+            one.table("players").put({"name": name, "rank": 0, "team": "red"})
+    before = store.dump("one")
+    with pytest.raises(RuntimeError), store.transaction("one") as one:
+        one.table("players").delete("a")
+        one.table("players").delete("c")
+        raise RuntimeError("undo both deletes")
+    assert store.dump("one") == before
+    assert names(store.state("one").table("players")) == ["a", "b", "c", "d"]
+
+
+def test_a_transaction_commits_and_a_nested_one_joins_it(store: Store) -> None:
+    with pytest.raises(RuntimeError), store.transaction("one") as one:
+        with store.transaction("one") as inner:
+            inner.table("players").put({"name": "c", "rank": 0, "team": "red"})
+        raise RuntimeError("the outer transaction fails: the inner write goes too")
+    assert store.state("one").table("players").get("c") is None
+    with store.transaction("one") as one:
+        one.table("players").put({"name": "c", "rank": 0, "team": "red"})
+        assert one.next_id() == 3
+    assert store.state("one").table("players").get("c")["rank"] == 0
+    assert store.state("one").counter("id") == 3
 
 
 def test_reset_one_namespace_leaves_the_others(store: Store) -> None:
-    with store.use("one") as one:
-        one.rows.put("c", {"name": "c", "rank": 3})
-        one.hits = 5
-    with store.use("two") as two:
-        two.rows.delete("z")
+    with store.transaction("one") as one:
+        one.table("players").put({"name": "c", "rank": 3, "team": "red"})
+        one.next_id()
+    with store.transaction("two") as two:
+        two.table("players").delete("z")
     store.reset("one")
-    assert names(store.state("one").rows.ordered("rank")) == ["a", "b"]
-    assert store.state("one").hits == 0
-    assert len(store.state("two").rows) == 0
-
-
-def test_reset_all_namespaces(store: Store) -> None:
-    store.state("one").rows.delete("a")
-    store.state("two").rows.delete("z")
+    assert names(store.state("one").table("players").ordered("rank")) == ["a", "b"]
+    assert store.state("one").counter("id") == 2
+    assert len(store.state("two").table("players")) == 0
     store.reset()
-    assert names(store.state("one").rows.ordered("rank")) == ["a", "b"]
-    assert names(store.state("two").rows.ordered("rank")) == ["z"]
+    assert names(store.state("two").table("players").ordered("rank")) == ["z"]
 
 
-def test_snapshot_is_not_changed_by_later_writes(store: Store) -> None:
+def test_dump_and_load_give_back_the_same_data(store: Store) -> None:
+    with store.transaction("one") as one:
+        one.table("players").put({"name": "c", "rank": 0, "team": "blue", "tags": ["x", {"y": None}]})
+        one.next_id()
+        one.blobs.put(b"\x00binary\xff")
+    raw = store.dump("one")
+    copy = store.fresh("one")
+    copy.load(raw)
+    assert copy.dump() == raw
+    assert names(copy.table("players").ordered("team_rank", ("blue",))) == ["c"]
+    assert copy.blobs.get(digest_of(b"\x00binary\xff")) == b"\x00binary\xff"
+
+
+def test_install_swaps_whole_namespaces(store: Store) -> None:
+    store.install({"one": store.build("one", {"q": 7})})
+    assert names(store.state("one").table("players").ordered("rank")) == ["q"]
+    with pytest.raises(KeyError):
+        store.install({"nobody": store.fresh("one")})
+
+
+def test_snapshot_is_independent_and_restores_with_working_indexes(store: Store) -> None:
     snapshot = store.snapshot()
-    store.state("one").rows.put("a", {"name": "a", "rank": 9})
-    store.state("one").hits = 3
-    assert names(snapshot["one"].rows.ordered("rank")) == ["a", "b"]
-    assert snapshot["one"].hits == 0
-
-
-def test_restore_brings_back_the_snapshot_with_working_indexes(store: Store) -> None:
-    store.state("one").rows.put("c", {"name": "c", "rank": 0})
-    snapshot = store.snapshot()
-    store.reset()
+    with store.transaction("one") as one:
+        one.table("players").put({"name": "a", "rank": 9, "team": "red"})
+    assert names(snapshot["one"].table("players").ordered("rank")) == ["a", "b"]
     store.restore(snapshot)
-    rows = store.state("one").rows
-    assert names(rows.ordered("rank")) == ["c", "a", "b"]
-    # The restored indexes still find rows by key: replacing and deleting work.
-    rows.put("c", {"name": "c", "rank": 7})
-    rows.delete("a")
-    assert names(rows.ordered("rank")) == ["b", "c"]
-
-
-def test_restore_copies_so_the_snapshot_can_be_restored_again(store: Store) -> None:
-    snapshot = store.snapshot()
+    players = store.state("one").table("players")
+    assert names(players.ordered("rank")) == ["a", "b"]
+    players.put({"name": "c", "rank": 0, "team": "red"})
+    players.delete("a")
+    assert names(players.ordered("rank")) == ["c", "b"]
     store.restore(snapshot)
-    store.state("one").rows.delete("a")
-    store.restore(snapshot)
-    assert names(store.state("one").rows.ordered("rank")) == ["a", "b"]
+    assert names(store.state("one").table("players").ordered("rank")) == ["a", "b"]
 
 
-def test_restore_of_some_namespaces_leaves_the_others(store: Store) -> None:
-    snapshot = store.snapshot()
-    store.state("one").rows.delete("a")
-    store.state("two").rows.delete("z")
-    store.restore({"one": snapshot["one"]})
-    assert names(store.state("one").rows.ordered("rank")) == ["a", "b"]
-    assert len(store.state("two").rows) == 0
+# ---- an API's data in the app's store -----------------------------------------------------------
 
 
-def test_snapshot_and_restore_of_the_gitlab_state(app) -> None:
+def test_snapshot_and_restore_of_the_gitlab_data(app: MockApp) -> None:
     snapshot = app.store.snapshot()
-    with app.store.use("gitlab") as state:
-        state.projects[24].releases.delete("v0.1")
+    with app.store.transaction("gitlab") as data:
+        state = GitLabState(data)
+        delete_release(state, state.project(24), "v0.1")
+        state.next_id()
     app.store.restore(snapshot)
-    with app.store.use("gitlab") as state:
-        assert [release["tag_name"] for release in state.projects[24].releases.ordered("released_at")] == [
-            "v0.1",
-            "v0.2",
-        ]
-        # Ids keep counting from where the snapshot was taken, not from the start again.
-        assert state.next_id() == snapshot["gitlab"].next_id()
+    releases = app.store.state("gitlab").table("releases")
+    assert [release["tag_name"] for release in releases.ordered("released_at", (24,))] == ["v0.1", "v0.2"]
+    assert app.store.state("gitlab").table("links").count("release", (24, "v0.1")) == 1
+    # Ids keep counting from the snapshot's counter: the id handed out after it is handed out again.
+    with app.store.transaction("gitlab") as data:
+        assert data.next_id("id") == snapshot["gitlab"].counter("id") + 1 == 21

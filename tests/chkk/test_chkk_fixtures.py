@@ -13,19 +13,22 @@ import yaml
 from mockserver.apis.chkk import PLUGIN
 from mockserver.fixtures import FixtureError
 from mockserver.settings import PROJECT_ROOT
+from mockserver.store import ApiData
 from tests.chkk.conftest import CERT_MANAGER, ISTIO, SPEC
 
 FIXTURES = PROJECT_ROOT / "fixtures" / "chkk"
 
 
 def test_shipped_fixtures_load() -> None:
-    state = PLUGIN.build_state(PLUGIN.load_seed(FIXTURES, SPEC), dt.datetime.now(dt.UTC))
-    assert len(state.projects[ISTIO].releases) == 8
-    assert len(state.projects[CERT_MANAGER].releases) == 3
-    assert {token.value: token.active for token in state.tokens.values()} == {
-        "chkk-all-projects-token-0001": True,
-        "chkk-second-project-token-0001": True,
-        "chkk-revoked-token-0001": False,
+    assert PLUGIN.load_state is not None
+    data = ApiData(PLUGIN.tables)
+    PLUGIN.load_state(data, PLUGIN.load_seed(FIXTURES, SPEC), dt.datetime.now(dt.UTC))
+    releases = data.table("releases")
+    assert (releases.count("created", (ISTIO,)), releases.count("created", (CERT_MANAGER,))) == (8, 3)
+    assert {row["token"]: row.get("revoked", False) for row in data.table("tokens")} == {
+        "chkk-all-projects-token-0001": False,
+        "chkk-second-project-token-0001": False,
+        "chkk-revoked-token-0001": True,
     }
 
 

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from mockserver import MockApp
+from mockserver.apis.chkk.state import ChkkState
 from tests.chkk.conftest import (
     CERT_MANAGER,
     EMPTY,
@@ -73,7 +74,8 @@ def test_project_without_releases_is_one_empty_page(chkk: httpx.Client) -> None:
 
 
 def test_default_page_size_is_100(chkk: httpx.Client, app: MockApp) -> None:
-    with app.store.use("chkk") as state:
+    with app.store.use("chkk") as data:
+        state = ChkkState(data)
         for number in range(150):
             state.put_release(
                 {

@@ -237,11 +237,11 @@ def _update_release_not_saved(call: Call) -> Reply:
     """GitLab's update, answered as if applied and then undone: the release keeps its old fields."""
     from mockserver.apis.gitlab import handlers
 
-    project = handlers.project_scope(call, write=True).project
-    before = project.releases.get(call.params["tag_name"])
+    scope = handlers.project_scope(call, write=True)
+    before = scope.state.release(scope.project["id"], call.params["tag_name"])
     reply = handlers.update_release(call)
     if before is not None:
-        project.releases.put(call.params["tag_name"], before)
+        scope.state.releases.put(before)
     return reply
 
 

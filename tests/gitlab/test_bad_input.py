@@ -19,20 +19,9 @@ ONE_MIB = 1_048_576
 OVER_DIGIT_LIMIT = "9" * 4400
 
 
-def world(app: MockApp) -> dict[int, dict[str, t.Any]]:
-    """Every project's releases, tags and links, from a snapshot of the store."""
-    state = app.store.snapshot()["gitlab"]
-    return {
-        project.id: {
-            "releases": sorted(project.releases, key=lambda row: row["tag_name"]),
-            "tags": sorted(project.tags, key=lambda row: row["name"]),
-            # A read may leave an empty link table behind; only rows count.
-            "links": {
-                tag: sorted(table, key=lambda row: row["id"]) for tag, table in project.links.items() if len(table)
-            },
-        }
-        for project in state.projects.values()
-    }
+def world(app: MockApp) -> dict[str, t.Any]:
+    """All of GitLab's data in the store, as plain JSON: rows, counters and blobs."""
+    return app.store.dump("gitlab")
 
 
 def is_gitlab_error(response: httpx.Response) -> bool:

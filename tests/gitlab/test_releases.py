@@ -7,6 +7,7 @@ import datetime as dt
 import httpx
 import pytest
 
+from mockserver.clock import iso_stored, parse_iso
 from tests.conftest import DEVELOPER, MAINTAINER
 
 
@@ -122,11 +123,11 @@ def test_upcoming_release_is_computed_at_read_time(gitlab: httpx.Client, app) ->
     soon = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     gitlab.post("/projects/24/releases", json={"tag_name": "soon", "ref": "main", "released_at": soon})
     assert gitlab.get("/projects/24/releases/soon").json()["upcoming_release"] is True
-    with app.store.use("gitlab") as state:
-        release = state.projects[24].releases.get("soon")
-        state.projects[24].releases.put(
-            "soon", {**release, "released_at": release["released_at"] - dt.timedelta(days=2)}
-        )
+    with app.store.use("gitlab") as data:
+        releases = data.table("releases")
+        release = releases.get(24, "soon")
+        released_at = parse_iso(release["released_at"]) - dt.timedelta(days=2)
+        releases.put({**release, "released_at": iso_stored(released_at)})
     assert gitlab.get("/projects/24/releases/soon").json()["upcoming_release"] is False
 
 
@@ -304,6 +305,20 @@ def test_group_releases_simple_view(gitlab: httpx.Client) -> None:
     releases = gitlab.get("/groups/9/releases", params={"simple": "true", "sort": "asc"}).json()
     assert set(releases[0]) == {"name", "tag_name", "description", "created_at", "released_at", "upcoming_release"}
     assert [release["tag_name"] for release in releases] == ["v2.0.0", "v1.0.0", "release/2.0"]
+
+
+@pytest.mark.parametrize("sort", ["asc", "desc"])
+def test_group_release_pages_are_slices_of_the_merged_list(gitlab: httpx.Client, sort: str) -> None:
+    everything = ["v2.0.0", "v1.0.0", "release/2.0"]
+    expected = everything if sort == "asc" else everything[::-1]
+    pages = [
+        [
+            r["tag_name"]
+            for r in gitlab.get("/groups/9/releases", params={"sort": sort, "per_page": 2, "page": page}).json()
+        ]
+        for page in (1, 2, 3)
+    ]
+    assert pages == [expected[:2], expected[2:], []]
 
 
 def test_list_order_and_updated_filters(gitlab: httpx.Client) -> None:

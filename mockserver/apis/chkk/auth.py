@@ -4,24 +4,29 @@ from __future__ import annotations
 
 from ...errors import NotFound, Unauthorized
 from ...exchange import Call
-from .state import ChkkState, Project, Token
+from ...store import Row
+from .state import ChkkState
 
 UNAUTHORIZED = "A valid bearer token is required."
 
 
-def authenticate(call: Call) -> Token:
-    """The caller's token; none, another scheme, an unknown or a revoked token is a 401."""
+def authenticate(call: Call) -> Row:
+    """The caller's token row; none, another scheme, an unknown or a revoked token is a 401."""
     scheme, _, credentials = call.headers.get("authorization", "").strip().partition(" ")
-    state: ChkkState = call.state
-    token = state.tokens.get(credentials.strip()) if scheme.lower() == "bearer" else None
-    if token is None or not token.active:
+    token = ChkkState(call.state).token(credentials.strip()) if scheme.lower() == "bearer" else None
+    if token is None or token.get("revoked", False):
         raise Unauthorized(UNAUTHORIZED, headers={"WWW-Authenticate": "Bearer"})
     return token
 
 
-def find_project(state: ChkkState, token: Token, project_id: str) -> Project:
+def sees(token: Row, project_id: str) -> bool:
+    """``projects`` is ``"*"`` for every Project, or the list of those the token sees."""
+    return token["projects"] == "*" or project_id in token["projects"]
+
+
+def find_project(state: ChkkState, token: Row, project_id: str) -> Row:
     """The Project, if the token sees it: one outside its scope is as missing as one that does not exist."""
-    project = state.projects.get(project_id)
-    if project is None or not token.sees(project.id):
+    project = state.project(project_id)
+    if project is None or not sees(token, project_id):
         raise NotFound(f"Project {project_id} not found or out of scope.")
     return project

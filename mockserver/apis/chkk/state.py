@@ -1,85 +1,103 @@
-"""Chkk's world in memory: Projects with their ProjectReleases, and the bearer tokens that see them.
+"""Chkk's world as tables: Projects, their ProjectReleases, and the bearer tokens that see them.
 
-Built from the fixture data by ``build_state``; lives in the store under ``chkk``. A release row
-is the API's own JSON for it (the fixtures hold it in that form), replaced, never mutated.
+A release row keeps the API's own JSON for it untouched (the fixtures hold it in that form,
+with ``created_on`` as the client wrote it), beside the fields it is found and sorted by. The
+sort field is ``created_on`` in the stored form, so that comparing strings compares moments
+whatever zone a fixture wrote it in. Projects and tokens are kept as their fixture rows.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import pathlib
 import typing as t
 
-from ...clock import parse_iso
+from ...clock import stored_from
 from ...fixtures import FixtureError
-from ...store import Table
+from ...store import ApiData, Index, Row, TableSpec
 
 Release = dict[str, t.Any]
 
-
-def _newest_first_key(release: Release) -> tuple[t.Any, str]:
-    # Sorted ascending and read backwards: newest created_on first, then descending version.
-    return parse_iso(release["created_on"]), release["version"]
-
-
-@dataclasses.dataclass
-class Project:
-    id: str
-    name: str
-    releases: Table[str, Release] = dataclasses.field(default_factory=lambda: Table({"created_on": _newest_first_key}))
+PROJECTS = TableSpec("projects", key=("id",))
+RELEASES = TableSpec(
+    "releases",
+    key=("project", "version"),
+    # Read backwards: newest created_on first, then descending version.
+    indexes={"created": Index(partition=("project",), order=("created_at", "version"))},
+)
+TOKENS = TableSpec("tokens", key=("token",))
+TABLES = (PROJECTS, RELEASES, TOKENS)
 
 
-@dataclasses.dataclass(frozen=True)
-class Token:
-    value: str
-    projects: frozenset[str] | None
-    """The Projects the token sees; ``None`` for every Project."""
-    active: bool
-
-    def sees(self, project_id: str) -> bool:
-        return self.projects is None or project_id in self.projects
-
-
-@dataclasses.dataclass
 class ChkkState:
-    projects: dict[str, Project]
-    tokens: dict[str, Token]
+    """Domain lookups over Chkk's tables; holds nothing but the data it wraps."""
 
-    def put_release(self, release: Release) -> Release:
+    def __init__(self, data: ApiData) -> None:
+        self.data = data
+
+    def project(self, project_id: str) -> Row | None:
+        return self.data.table("projects").get(project_id)
+
+    def token(self, value: str) -> Row | None:
+        return self.data.table("tokens").get(value)
+
+    def release(self, project_id: str, version: str) -> Release | None:
+        row = self.data.table("releases").get(project_id, version)
+        return dict(row["release"]) if row is not None else None
+
+    def releases_newest_first(self, project_id: str, *, offset: int, limit: int) -> tuple[list[Release], int]:
+        """A window of the Project's releases, newest first, and how many it has in all."""
+        table = self.data.table("releases")
+        rows = table.window("created", (project_id,), offset=offset, limit=limit, descending=True)
+        return [dict(row["release"]) for row in rows], table.count("created", (project_id,))
+
+    def put_release(self, release: Release) -> None:
         """Store a release (the API's JSON for it) under its Project and version."""
-        return self.projects[release["project"]].releases.put(release["version"], dict(release))
+        self.data.table("releases").put(
+            {
+                "project": release["project"],
+                "version": release["version"],
+                "created_at": stored_from(release["created_on"]),
+                "release": dict(release),
+            }
+        )
 
 
-def check_references(folder: pathlib.Path, seed: dict[str, t.Any]) -> None:
-    """What the fixture schema cannot see: every Project named exists, and versions are unique per Project."""
+def check_references(seed: t.Mapping[str, t.Any], locate: t.Callable[[str], pathlib.Path]) -> None:
+    """What the fixture schema cannot see: every Project named exists, and versions are unique per Project.
+
+    ``locate`` names the place a part came from (a file, or a part of an import) in errors.
+    """
     known = {project["id"] for project in seed.get("projects", [])}
     seen: set[tuple[str, str]] = set()
     for index, release in enumerate(seed.get("releases", [])):
         if release["project"] not in known:
-            raise FixtureError(folder / "releases.yaml", f"/{index}/project", f"no Project {release['project']!r}")
+            raise FixtureError(locate("releases"), f"/{index}/project", f"no Project {release['project']!r}")
         key = (release["project"], release["version"])
         if key in seen:
-            raise FixtureError(folder / "releases.yaml", f"/{index}/version", f"{key[1]!r} appears twice in {key[0]}")
+            raise FixtureError(locate("releases"), f"/{index}/version", f"{key[1]!r} appears twice in {key[0]}")
         seen.add(key)
     for index, token in enumerate(seed.get("tokens", [])):
         for position, project in enumerate(token["projects"] if token["projects"] != "*" else []):
             if project not in known:
-                raise FixtureError(folder / "tokens.yaml", f"/{index}/projects/{position}", f"no Project {project!r}")
+                raise FixtureError(locate("tokens"), f"/{index}/projects/{position}", f"no Project {project!r}")
 
 
-def build_state(seed: dict[str, t.Any], now: dt.datetime) -> ChkkState:
-    """``now`` is unused: every date chkk serves is in its fixtures."""
-    projects = {raw["id"]: Project(id=raw["id"], name=raw.get("name", raw["id"])) for raw in seed.get("projects", [])}
-    tokens = {
-        raw["token"]: Token(
-            value=raw["token"],
-            projects=None if raw["projects"] == "*" else frozenset(raw["projects"]),
-            active=not raw.get("revoked", False),
-        )
-        for raw in seed.get("tokens", [])
-    }
-    state = ChkkState(projects=projects, tokens=tokens)
+def load_state(data: ApiData, seed: t.Mapping[str, t.Any], now: dt.datetime) -> None:
+    """Fill the empty tables from fixture data; ``now`` is unused: every date Chkk serves is in its fixtures."""
+    for project in seed.get("projects", []):
+        data.table("projects").put(dict(project))
+    for token in seed.get("tokens", []):
+        data.table("tokens").put(dict(token))
+    state = ChkkState(data)
     for release in seed.get("releases", []):
         state.put_release(release)
-    return state
+
+
+def dump_state(data: ApiData) -> dict[str, t.Any]:
+    """The tables in fixture form, by file stem: ``load_state`` of it gives the same tables."""
+    return {
+        "projects": [dict(row) for row in data.table("projects")],
+        "releases": [dict(row["release"]) for row in data.table("releases")],
+        "tokens": [dict(row) for row in data.table("tokens")],
+    }

@@ -8,15 +8,14 @@ import typing as t
 from ...fixtures import load_folder
 from ...plugin import ApiPlugin
 from .handlers import HANDLERS
-from .state import build_state, check_references
+from .seed import FIXTURE_SCHEMA, check_references, check_seed, dump_state, load_state
+from .state import TABLES
 from .wire import render_error
-
-FIXTURE_SCHEMA = pathlib.Path(__file__).with_name("fixture_schema.yaml")
 
 
 def load_seed(folder: pathlib.Path, spec: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
     seed = load_folder(folder, FIXTURE_SCHEMA, spec)
-    check_references(folder, seed)
+    check_references(seed, lambda stem: folder / f"{stem}.yaml")
     return seed
 
 
@@ -27,7 +26,10 @@ PLUGIN = ApiPlugin(
     handlers=HANDLERS,
     render_error=render_error,
     load_seed=load_seed,
-    build_state=build_state,
+    tables=TABLES,
+    load_state=load_state,
+    dump_state=dump_state,
+    check_seed=check_seed,
     # GitLab mounts a catch-all route (any method, any path) after its API; its router tries
     # that before answering 405, so a method a known path does not serve is a plain 404.
     # OPTIONS is the exception: the router answers it itself for a path it knows.

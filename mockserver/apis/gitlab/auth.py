@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-import typing as t
 
 from ...errors import Forbidden, NotFound, Unauthorized
 from ...exchange import Call
 from ...ids import numeric_id
-from .state import DEVELOPER, GUEST, REPORTER, GitLabState, Group, Project, Token
+from ...store import Row
+from .state import DEVELOPER, GUEST, OWNER, REPORTER, GitLabState, role_level
 
 UNAUTHORIZED = "401 Unauthorized"
 FORBIDDEN = "403 Forbidden"
@@ -18,8 +18,8 @@ GROUP_NOT_FOUND = "404 Group Not Found"
 
 @dataclasses.dataclass(frozen=True)
 class Principal:
-    user: dict[str, t.Any] | None
-    token: Token | None
+    user: Row | None
+    token: Row | None
 
     @property
     def anonymous(self) -> bool:
@@ -27,7 +27,7 @@ class Principal:
 
     @property
     def can_write(self) -> bool:
-        return self.token is None or self.token.kind == "job" or "api" in self.token.scopes
+        return self.token is None or self.token["kind"] == "job" or "api" in self.token["scopes"]
 
 
 ANONYMOUS = Principal(user=None, token=None)
@@ -48,18 +48,17 @@ def _presented_token(call: Call) -> str | None:
     return None
 
 
-def authenticate(call: Call, *, required: bool = False) -> Principal:
+def authenticate(state: GitLabState, call: Call, *, required: bool = False) -> Principal:
     """The caller; an unknown, revoked or finished-job token is a 401 even where anonymous access is fine."""
-    state: GitLabState = call.state
     presented = _presented_token(call)
     if presented is None:
         if required:
             raise Unauthorized(UNAUTHORIZED)
         return ANONYMOUS
     token = state.tokens.get(presented)
-    if token is None or not token.active:
+    if token is None or token["revoked"]:
         raise Unauthorized(UNAUTHORIZED)
-    return Principal(user=state.users[token.user_id], token=token)
+    return Principal(user=state.user(token["user_id"]), token=token)
 
 
 class InsufficientScope(Forbidden):
@@ -80,20 +79,21 @@ def require_write_scope(principal: Principal) -> None:
         raise InsufficientScope()
 
 
-def project_access(state: GitLabState, principal: Principal, project: Project) -> int:
+def project_access(state: GitLabState, principal: Principal, project: Row) -> int:
     if principal.user is None:
         return 0
     token = principal.token
-    if token is not None and token.kind == "job" and token.project_id not in (None, project.id):
+    if token is not None and token["kind"] == "job" and token["project_id"] not in (None, project["id"]):
         # A job token carries its user's rights only in its own project (GitLab's job token
         # allowlist starts empty); elsewhere it is as good as anonymous-with-a-login.
         return 0
     if principal.user.get("admin"):
-        return 50
-    user_id = principal.user["id"]
-    level = project.members.get(user_id, 0)
-    if project.group_id is not None and project.group_id in state.groups:
-        level = max(level, state.groups[project.group_id].members.get(user_id, 0))
+        return OWNER
+    username = principal.user["username"]
+    level = role_level(project["members"], username)
+    group = state.group(project["group_id"])
+    if group is not None:
+        level = max(level, role_level(group["members"], username))
     return level
 
 
@@ -101,22 +101,22 @@ def _visible(visibility: str, principal: Principal, level: int) -> bool:
     return visibility == "public" or (visibility == "internal" and not principal.anonymous) or level >= GUEST
 
 
-def find_project(state: GitLabState, principal: Principal, project_id: str) -> Project:
+def find_project(state: GitLabState, principal: Principal, project_id: str) -> Row:
     """By numeric id or full path; a project the caller may not see does not exist for them."""
     number = numeric_id(project_id)
-    project = state.projects.get(number) if number is not None else state.project_by_path(project_id)
-    if project is None or not _visible(project.visibility, principal, project_access(state, principal, project)):
+    project = state.project(number) if number is not None else state.project_by_path(project_id)
+    if project is None or not _visible(project["visibility"], principal, project_access(state, principal, project)):
         raise NotFound(PROJECT_NOT_FOUND)
     return project
 
 
-def find_group(state: GitLabState, principal: Principal, group_id: str) -> Group:
+def find_group(state: GitLabState, principal: Principal, group_id: str) -> Row:
     number = numeric_id(group_id)
-    group = state.groups.get(number) if number is not None else state.group_by_path(group_id)
-    level = 0 if group is None or principal.user is None else group.members.get(principal.user["id"], 0)
+    group = state.group(number) if number is not None else state.group_by_path(group_id)
+    level = 0 if group is None or principal.user is None else role_level(group["members"], principal.user["username"])
     if principal.user is not None and principal.user.get("admin"):
-        level = 50
-    if group is None or not _visible(group.visibility, principal, level):
+        level = OWNER
+    if group is None or not _visible(group["visibility"], principal, level):
         raise NotFound(GROUP_NOT_FOUND)
     return group
 
@@ -130,9 +130,10 @@ class Permissions:
     write_release: bool
 
     @classmethod
-    def of(cls, state: GitLabState, principal: Principal, project: Project) -> Permissions:
+    def of(cls, state: GitLabState, principal: Principal, project: Row) -> Permissions:
         level = project_access(state, principal, project)
-        public = project.visibility == "public" or (project.visibility == "internal" and not principal.anonymous)
+        visibility = project["visibility"]
+        public = visibility == "public" or (visibility == "internal" and not principal.anonymous)
         return cls(
             read_release=public or level >= GUEST,
             read_code=public or level >= REPORTER,

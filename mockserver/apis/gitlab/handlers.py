@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import typing as t
 
-from ...clock import parse_iso
+from ...clock import iso_stored, parse_iso
 from ...errors import Forbidden, InvalidParameter, NotFound, Unauthorized
 from ...exchange import Call, Reply, redirect
+from ...store import Row
 from . import links, releases, tags, views, wire
 from .auth import UNAUTHORIZED, Permissions, Principal, authenticate, find_group, find_project, project_access
-from .state import Project
+from .state import GitLabState
 
 
 class Scope(t.NamedTuple):
+    state: GitLabState
     principal: Principal
-    project: Project
+    project: Row
     permissions: Permissions
     viewer: views.Viewer
 
@@ -25,11 +27,12 @@ def project_scope(call: Call, *, write: bool = False, release_first: bool = Fals
     ``release_first``: the release named by ``tag_name`` must exist before rights are checked,
     as in GitLab's links API, which looks the release up and then authorizes against it.
     """
-    principal = authenticate(call)
+    state = GitLabState(call.state)
+    principal = authenticate(state, call)
     # The project is looked up first: to an anonymous caller a private project is a 404 on every route.
-    project = find_project(call.state, principal, call.params["id"])
-    permissions = Permissions.of(call.state, principal, project)
-    if release_first and permissions.read_release and call.params["tag_name"] not in project.releases:
+    project = find_project(state, principal, call.params["id"])
+    permissions = Permissions.of(state, principal, project)
+    if release_first and permissions.read_release and state.release(project["id"], call.params["tag_name"]) is None:
         raise NotFound(links.LINK_NOT_FOUND)
     if write:
         if principal.anonymous:
@@ -37,28 +40,29 @@ def project_scope(call: Call, *, write: bool = False, release_first: bool = Fals
         permissions.require_write(principal)
     elif not permissions.read_release:
         raise Forbidden("403 Forbidden")
-    viewer = views.Viewer(call.state, project, permissions, call.base_url, call.clock.now())
-    return Scope(principal, project, permissions, viewer)
+    viewer = views.Viewer(state, project, permissions, call.base_url, call.clock.now())
+    return Scope(state, principal, project, permissions, viewer)
 
 
-def _time_param(call: Call, name: str) -> t.Any:
+def _time_param(call: Call, name: str) -> str | None:
+    """A moment in the query, in the stored form."""
     value = call.params.get(name)
     if value is None:
         return None
     try:
-        return parse_iso(value)
+        return iso_stored(parse_iso(value))
     except ValueError:
         raise InvalidParameter("query", name, "invalid") from None
 
 
 def get_current_user(call: Call) -> Reply:
-    principal = authenticate(call, required=True)
+    principal = authenticate(GitLabState(call.state), call, required=True)
     return Reply(views.current_user(principal.user or {}, call.base_url))
 
 
 def get_project(call: Call) -> Reply:
     scope = project_scope(call)
-    level = project_access(call.state, scope.principal, scope.project)
+    level = project_access(scope.state, scope.principal, scope.project)
     return Reply(views.project_view(scope.project, level, call.base_url, authenticated=not scope.principal.anonymous))
 
 
@@ -66,6 +70,7 @@ def list_releases(call: Call) -> Reply:
     scope = project_scope(call)
     page = wire.paginate(call, 0)
     rows, total = releases.page_of_releases(
+        scope.state,
         scope.project,
         order_by=call.params.get("order_by", "released_at"),
         sort=call.params.get("sort", "desc"),
@@ -82,33 +87,36 @@ def list_releases(call: Call) -> Reply:
 def get_release(call: Call) -> Reply:
     scope = project_scope(call)
     scope.permissions.require_read_code()
-    release = releases.find_release(scope.project, call.params["tag_name"])
+    release = releases.find_release(scope.state, scope.project, call.params["tag_name"])
     return Reply(views.release_view(release, scope.viewer, html=bool(call.params.get("include_html_description"))))
 
 
 def create_release(call: Call) -> Reply:
     scope = project_scope(call, write=True)
     author_id = scope.principal.user["id"] if scope.principal.user else None
-    release = releases.create_release(call.state, scope.project, author_id, call.body or {}, scope.viewer.now)
+    release = releases.create_release(scope.state, scope.project, author_id, call.body or {}, scope.viewer.now)
     return Reply(views.release_view(release, scope.viewer), status=201)
 
 
 def update_release(call: Call) -> Reply:
     scope = project_scope(call, write=True)
-    release = releases.update_release(scope.project, call.params["tag_name"], call.body or {}, scope.viewer.now)
+    release = releases.update_release(
+        scope.state, scope.project, call.params["tag_name"], call.body or {}, scope.viewer.now
+    )
     return Reply(views.release_view(release, scope.viewer))
 
 
 def delete_release(call: Call) -> Reply:
     scope = project_scope(call, write=True)
-    body = views.release_view(releases.release_for_write(scope.project, call.params["tag_name"]), scope.viewer)
-    releases.delete_release(scope.project, call.params["tag_name"])
+    release = releases.release_for_write(scope.state, scope.project, call.params["tag_name"])
+    body = views.release_view(release, scope.viewer)
+    releases.delete_release(scope.state, scope.project, call.params["tag_name"])
     return Reply(body)
 
 
 def create_release_evidence(call: Call) -> Reply:
     scope = project_scope(call, write=True)
-    releases.collect_evidence(scope.project, call.params["tag_name"], scope.viewer.now)
+    releases.collect_evidence(scope.state, scope.project, call.params["tag_name"], scope.viewer.now)
     return Reply(202, status=202)
 
 
@@ -116,6 +124,7 @@ def get_latest_release(call: Call) -> Reply:
     scope = project_scope(call)
     scope.permissions.require_read_code()
     location = releases.latest_location(
+        scope.state,
         scope.project,
         call.api_url,
         order_by=call.params.get("order_by", "released_at"),
@@ -128,37 +137,39 @@ def get_latest_release(call: Call) -> Reply:
 def download_release_asset(call: Call) -> Reply:
     scope = project_scope(call)
     scope.permissions.require_read_code()
-    return redirect(releases.asset_location(scope.project, call.params["tag_name"], call.params["direct_asset_path"]))
+    location = releases.asset_location(
+        scope.state, scope.project, call.params["tag_name"], call.params["direct_asset_path"]
+    )
+    return redirect(location)
 
 
 def list_group_releases(call: Call) -> Reply:
-    principal = authenticate(call)
-    group = find_group(call.state, principal, call.params["id"])
-    projects = [
-        project
-        for project in call.state.projects.values()
-        if project.group_id == group.id and Permissions.of(call.state, principal, project).read_release
-    ]
+    state = GitLabState(call.state)
+    principal = authenticate(state, call)
+    group = find_group(state, principal, call.params["id"])
+    now = call.clock.now()
+    viewers = {}
+    for project in state.projects_of_group(group["id"]):
+        permissions = Permissions.of(state, principal, project)
+        if permissions.read_release:
+            viewers[project["id"]] = views.Viewer(state, project, permissions, call.base_url, now)
     page = wire.paginate(call, 0)
     rows, total = releases.group_page(
-        projects, sort=call.params.get("sort", "desc"), offset=page.offset, limit=page.per_page
+        state,
+        [viewer.project for viewer in viewers.values()],
+        sort=call.params.get("sort", "desc"),
+        offset=page.offset,
+        limit=page.per_page,
     )
     view = views.basic_release_view if call.params.get("simple") else views.release_view
-    now = call.clock.now()
-    items = [
-        view(
-            release,
-            views.Viewer(call.state, project, Permissions.of(call.state, principal, project), call.base_url, now),
-        )
-        for project, release in rows
-    ]
+    items = [view(release, viewers[project["id"]]) for project, release in rows]
     return wire.paged_reply(call, items, wire.paginate(call, total), route_params=["id"])
 
 
 def list_release_links(call: Call) -> Reply:
     scope = project_scope(call)
     tag_name = call.params["tag_name"]
-    if tag_name not in scope.project.releases:
+    if scope.state.release(scope.project["id"], tag_name) is None:
         raise NotFound(links.LINK_NOT_FOUND)
     items = views.release_links(scope.viewer, tag_name)
     page = wire.paginate(call, len(items))
@@ -169,25 +180,29 @@ def list_release_links(call: Call) -> Reply:
 
 def get_release_link(call: Call) -> Reply:
     scope = project_scope(call)
-    link = links.find_link(scope.project, call.params["tag_name"], call.params["link_id"])
+    link = links.find_link(scope.state, scope.project, call.params["tag_name"], call.params["link_id"])
     return Reply(views.link_view(link, call.params["tag_name"], scope.viewer))
 
 
 def create_release_link(call: Call) -> Reply:
     scope = project_scope(call, write=True, release_first=True)
-    link = links.create_link(call.state, scope.project, call.params["tag_name"], call.body or {}, scope.viewer.now)
+    link = links.create_link(
+        scope.state, scope.project, call.params["tag_name"], call.body or {}, scope.viewer.now_stored
+    )
     return Reply(views.link_view(link, call.params["tag_name"], scope.viewer), status=201)
 
 
 def update_release_link(call: Call) -> Reply:
     scope = project_scope(call, write=True, release_first=True)
-    link = links.update_link(scope.project, call.params["tag_name"], call.params["link_id"], call.body or {})
+    link = links.update_link(
+        scope.state, scope.project, call.params["tag_name"], call.params["link_id"], call.body or {}
+    )
     return Reply(views.link_view(link, call.params["tag_name"], scope.viewer))
 
 
 def delete_release_link(call: Call) -> Reply:
     scope = project_scope(call, write=True, release_first=True)
-    link = links.delete_link(scope.project, call.params["tag_name"], call.params["link_id"])
+    link = links.delete_link(scope.state, scope.project, call.params["tag_name"], call.params["link_id"])
     return Reply(views.link_view(link, call.params["tag_name"], scope.viewer))
 
 
@@ -195,6 +210,7 @@ def list_repository_tags(call: Call) -> Reply:
     scope = project_scope(call)
     scope.permissions.require_read_code()
     rows = tags.list_tags(
+        scope.state,
         scope.project,
         order_by=call.params.get("order_by", "updated"),
         sort=call.params.get("sort", "desc"),
@@ -202,7 +218,7 @@ def list_repository_tags(call: Call) -> Reply:
     )
     page = wire.paginate(call, len(rows))
     items = [
-        views.tag_view(tag, scope.project, call.base_url, scope.viewer.now)
+        views.tag_view(scope.state, tag, scope.project, call.base_url, scope.viewer.now)
         for tag in rows[page.offset : page.offset + page.per_page]
     ]
     return wire.paged_reply(call, items, page, route_params=["id"])
@@ -211,21 +227,23 @@ def list_repository_tags(call: Call) -> Reply:
 def get_repository_tag(call: Call) -> Reply:
     scope = project_scope(call)
     scope.permissions.require_read_code()
-    tag = tags.find_tag(scope.project, call.params["tag_name"])
-    return Reply(views.tag_view(tag, scope.project, call.base_url, scope.viewer.now))
+    tag = tags.find_tag(scope.state, scope.project, call.params["tag_name"])
+    return Reply(views.tag_view(scope.state, tag, scope.project, call.base_url, scope.viewer.now))
 
 
 def create_repository_tag(call: Call) -> Reply:
     scope = project_scope(call, write=True)
     body = call.body or {}
-    target = tags.check_new_tag(scope.project, body["tag_name"], body.get("ref"))
-    tag = tags.add_tag(scope.project, body["tag_name"], target, body.get("message"), scope.viewer.now)
-    return Reply(views.tag_view(tag, scope.project, call.base_url, scope.viewer.now), status=201)
+    target = tags.check_new_tag(scope.state, scope.project, body["tag_name"], body.get("ref"))
+    tag = tags.add_tag(
+        scope.state, scope.project, body["tag_name"], target, body.get("message"), scope.viewer.now_stored
+    )
+    return Reply(views.tag_view(scope.state, tag, scope.project, call.base_url, scope.viewer.now), status=201)
 
 
 def delete_repository_tag(call: Call) -> Reply:
     scope = project_scope(call, write=True)
-    tags.delete_tag(scope.project, call.params["tag_name"])
+    tags.delete_tag(scope.state, scope.project, call.params["tag_name"])
     return Reply(None, status=204)
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import typing as t
 from urllib.parse import urlsplit
 
 from ...errors import BadRequest, NotFound
-from .state import GitLabState, Project
+from ...store import Row
+from .state import GitLabState
 
 ALLOWED_SCHEMES = ("http", "https", "ftp")
 _FILEPATH = re.compile(r"\A/[^/](?!.*//.*)[\-.\w/]+[\da-zA-Z]+\Z")
@@ -56,8 +56,11 @@ def link_fields(raw: dict[str, t.Any]) -> dict[str, t.Any]:
     return fields
 
 
-def new_link(state: GitLabState, fields: dict[str, t.Any], now: dt.datetime) -> dict[str, t.Any]:
+def new_link(state: GitLabState, project: Row, tag_name: str, fields: dict[str, t.Any], now: str) -> Row:
+    """The row of a link about to be added; ``now`` in the stored form. Writes nothing but the id counter."""
     return {
+        "project_id": project["id"],
+        "tag_name": tag_name,
         "id": state.next_id(),
         "name": fields["name"],
         "url": fields["url"],
@@ -67,38 +70,33 @@ def new_link(state: GitLabState, fields: dict[str, t.Any], now: dt.datetime) -> 
     }
 
 
-def find_link(project: Project, tag_name: str, link_id: int) -> dict[str, t.Any]:
-    table = project.links.get(tag_name)
-    link = table.get(link_id) if table is not None else None
+def find_link(state: GitLabState, project: Row, tag_name: str, link_id: int) -> Row:
+    link = state.links.get(project["id"], tag_name, link_id)
     if link is None:
         raise NotFound(LINK_NOT_FOUND)
     return link
 
 
-def create_link(
-    state: GitLabState, project: Project, tag_name: str, raw: dict[str, t.Any], now: dt.datetime
-) -> dict[str, t.Any]:
+def create_link(state: GitLabState, project: Row, tag_name: str, raw: dict[str, t.Any], now: str) -> Row:
     fields = link_fields(raw)
-    table = project.links_of(tag_name)
-    problems = link_problems(fields, table)
+    problems = link_problems(fields, state.links_of(project["id"], tag_name))
     if problems:
         raise BadRequest(problems)
-    link = new_link(state, fields, now)
-    return table.put(link["id"], link)
+    return state.links.put(new_link(state, project, tag_name, fields, now))
 
 
-def update_link(project: Project, tag_name: str, link_id: int, raw: dict[str, t.Any]) -> dict[str, t.Any]:
-    link = find_link(project, tag_name, link_id)
+def update_link(state: GitLabState, project: Row, tag_name: str, link_id: int, raw: dict[str, t.Any]) -> Row:
+    link = find_link(state, project, tag_name, link_id)
     if "name" not in raw and "url" not in raw:
         raise BadRequest({"error": "name, url are missing, at least one parameter must be provided"})
     updated = {**link, **link_fields(raw)}
-    problems = link_problems(updated, project.links_of(tag_name))
+    problems = link_problems(updated, state.links_of(project["id"], tag_name))
     if problems:
         raise BadRequest(problems)
-    return project.links_of(tag_name).put(link_id, updated)
+    return state.links.put(updated)
 
 
-def delete_link(project: Project, tag_name: str, link_id: int) -> dict[str, t.Any]:
-    link = find_link(project, tag_name, link_id)
-    project.links_of(tag_name).delete(link_id)
+def delete_link(state: GitLabState, project: Row, tag_name: str, link_id: int) -> Row:
+    link = find_link(state, project, tag_name, link_id)
+    state.links.delete(project["id"], tag_name, link_id)
     return link

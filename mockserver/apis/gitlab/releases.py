@@ -13,55 +13,62 @@ import itertools
 import typing as t
 from urllib.parse import quote, urlencode
 
-from ...clock import parse_iso
+from ...clock import iso_stored, parse_iso
 from ...errors import BadRequest, Conflict, Forbidden, InvalidParameter, NotFound, Unprocessable
+from ...store import Row
 from . import links as link_rules
 from . import tags as tag_rules
-from .state import GitLabState, Project
+from .state import GitLabState, lean_release
 
 NOT_FOUND = "404 Not Found"
 
 
-def find_release(project: Project, tag_name: str) -> dict[str, t.Any]:
-    release = project.releases.get(tag_name)
+def find_release(state: GitLabState, project: Row, tag_name: str) -> Row:
+    release = state.release(project["id"], tag_name)
     if release is None:
         raise NotFound(NOT_FOUND)
     return release
 
 
-def release_for_write(project: Project, tag_name: str) -> dict[str, t.Any]:
+def release_for_write(state: GitLabState, project: Row, tag_name: str) -> Row:
     """Update and delete authorize against the release; with none, GitLab answers 403, not 404."""
-    release = project.releases.get(tag_name)
+    release = state.release(project["id"], tag_name)
     if release is None:
         raise Forbidden("403 Forbidden")
     return release
 
 
-def parse_time(name: str, value: t.Any) -> dt.datetime:
+def parse_time(name: str, value: t.Any) -> str:
+    """A moment from a request body, in the stored form; 400 naming the field if unreadable."""
     try:
-        return parse_iso(str(value))
+        return iso_stored(parse_iso(str(value)))
     except ValueError:
         raise InvalidParameter("body", name, "invalid") from None
 
 
 def page_of_releases(
-    project: Project,
+    state: GitLabState,
+    project: Row,
     *,
     order_by: str,
     sort: str,
     offset: int,
     limit: int,
-    updated_before: dt.datetime | None = None,
-    updated_after: dt.datetime | None = None,
-) -> tuple[list[dict[str, t.Any]], int]:
-    """One page in order, and the total. Unfiltered, the cost is that of the page, not of all releases."""
+    updated_before: str | None = None,
+    updated_after: str | None = None,
+) -> tuple[list[Row], int]:
+    """One page in order, and the total. Unfiltered, the cost is that of the page, not of all releases.
+
+    ``updated_before``/``updated_after``: moments in the stored form, compared as strings.
+    """
     descending = sort == "desc"
+    partition = (project["id"],)
     if updated_before is None and updated_after is None:
-        total = len(project.releases)
-        return project.releases.window(order_by, offset=offset, limit=limit, descending=descending), total
+        total = state.releases.count(order_by, partition)
+        return state.releases.window(order_by, partition, offset=offset, limit=limit, descending=descending), total
     matching = [
         release
-        for release in project.releases.ordered(order_by, descending=descending)
+        for release in state.releases.ordered(order_by, partition, descending=descending)
         if (updated_before is None or release["updated_at"] < updated_before)
         and (updated_after is None or release["updated_at"] > updated_after)
     ]
@@ -69,35 +76,45 @@ def page_of_releases(
 
 
 def group_page(
-    projects: list[Project], *, sort: str, offset: int, limit: int
-) -> tuple[list[tuple[Project, dict[str, t.Any]]], int]:
-    """A page across several projects, merged lazily by ``released_at``."""
+    state: GitLabState, projects: list[Row], *, sort: str, offset: int, limit: int
+) -> tuple[list[tuple[Row, Row]], int]:
+    """A page across several projects, merged by ``released_at``.
+
+    No project can give more than the first ``offset + limit`` of its own releases to the page,
+    so only those are read, each project's as one index window.
+    """
     descending = sort == "desc"
+    total = sum(state.release_count(project["id"]) for project in projects)
+    wanted = min(offset, total) + limit
     streams = [
-        ((project, release) for release in project.releases.ordered("released_at", descending=descending))
+        (
+            (project, release)
+            for release in state.releases.window(
+                "released_at", (project["id"],), offset=0, limit=wanted, descending=descending
+            )
+        )
         for project in projects
     ]
     merged = heapq.merge(*streams, key=lambda pair: (pair[1]["released_at"], pair[1]["id"]), reverse=descending)
-    total = sum(len(project.releases) for project in projects)
     # islice takes no index above sys.maxsize, and a page number may be anything up to that.
     start = min(offset, total)
     return list(itertools.islice(merged, start, min(offset + limit, total))), total
 
 
-def _milestone_ids(project: Project, body: dict[str, t.Any]) -> list[int] | None:
+def _milestone_ids(state: GitLabState, project: Row, body: dict[str, t.Any]) -> list[int] | None:
     """Milestones by title or by id (never both); None when the request names neither."""
     if "milestones" in body and "milestone_ids" in body:
         raise BadRequest({"error": "milestones, milestone_ids are mutually exclusive"})
     if "milestones" in body:
         titles = _listed(body["milestones"])
-        by_title = {milestone["title"]: milestone["id"] for milestone in project.milestones.values()}
+        by_title = {milestone["title"]: milestone["id"] for milestone in state.milestones_of(project["id"])}
         missing = [title for title in titles if title not in by_title]
         if missing:
             raise BadRequest(f"Milestone(s) not found: {', '.join(missing)}")
         return [by_title[title] for title in titles]
     if "milestone_ids" in body:
         wanted = _listed(body["milestone_ids"])
-        known = {str(milestone_id) for milestone_id in project.milestones}
+        known = {str(milestone["id"]) for milestone in state.milestones_of(project["id"])}
         missing = [str(value) for value in wanted if str(value) not in known]
         if missing:
             raise BadRequest(f"Milestone id(s) not found: {', '.join(missing)}")
@@ -127,29 +144,30 @@ def _links_from(body: dict[str, t.Any]) -> list[dict[str, t.Any]]:
 
 
 def create_release(
-    state: GitLabState, project: Project, author_id: int | None, body: dict[str, t.Any], now: dt.datetime
-) -> dict[str, t.Any]:
+    state: GitLabState, project: Row, author_id: int | None, body: dict[str, t.Any], now: dt.datetime
+) -> Row:
     tag_name = body["tag_name"]
     links = _links_from(body)
-    milestone_ids = _milestone_ids(project, body) or []
+    milestone_ids = _milestone_ids(state, project, body) or []
     released_at = parse_time("released_at", body["released_at"]) if body.get("released_at") else None
-    if tag_name in project.releases:
+    if state.release(project["id"], tag_name) is not None:
         raise Conflict("Release already exists")
-    tag = project.tags.get(tag_name)
+    tag = state.tag(project["id"], tag_name)
     new_tag_target = None
     if tag is None:
         if not body.get("ref"):
             raise Unprocessable("Ref is not specified")
-        new_tag_target = tag_rules.check_new_tag(project, tag_name, body["ref"])
-    if tag_name in project.protected_tags:
+        new_tag_target = tag_rules.check_new_tag(state, project, tag_name, body["ref"])
+    if tag_name in project["protected_tags"]:
         raise Forbidden("You are not allowed to create this tag as it is protected.")
 
-    created_at = now
+    created_at = iso_stored(now)
     if new_tag_target is not None:
-        tag = tag_rules.add_tag(project, tag_name, new_tag_target, body.get("tag_message"), now)
-    release = {
-        "id": state.next_id(),
+        tag_rules.add_tag(state, project, tag_name, new_tag_target, body.get("tag_message"), created_at)
+    release: Row = {
+        "project_id": project["id"],
         "tag_name": tag_name,
+        "id": state.next_id(),
         "name": body.get("name") or tag_name,
         "description": body.get("description"),
         "created_at": created_at,
@@ -157,34 +175,32 @@ def create_release(
         "updated_at": created_at,
         "author_id": author_id,
         "milestone_ids": milestone_ids,
-        "sha": tag["target"] if tag else None,
         "evidences": [],
     }
     # Evidence is collected at once only for a release that is neither upcoming nor historical.
     if release["released_at"] == created_at:
-        release["evidences"].append(new_evidence(release, now))
-    project.releases.put(tag_name, release)
-    table = project.links_of(tag_name)
+        release["evidences"] = [new_evidence(release["id"], tag_name, now, created_at)]
+    state.releases.put(lean_release(release))
     for fields in links:
-        link = link_rules.new_link(state, fields, now)
-        table.put(link["id"], link)
+        state.links.put(link_rules.new_link(state, project, tag_name, fields, created_at))
     return release
 
 
-def new_evidence(release: dict[str, t.Any], collected_at: dt.datetime) -> dict[str, t.Any]:
-    digest = hashlib.sha256(f"{release['id']}:{release['tag_name']}:{collected_at.isoformat()}".encode()).hexdigest()
-    return {"sha": digest[:42], "collected_at": collected_at}
+def new_evidence(release_id: int, tag_name: str, collected_at: dt.datetime, stored_at: str) -> Row:
+    """``stored_at``: ``collected_at`` in the stored form (the release's own moment string, shared)."""
+    digest = hashlib.sha256(f"{release_id}:{tag_name}:{collected_at.isoformat()}".encode()).hexdigest()
+    return {"sha": digest[:42], "collected_at": stored_at}
 
 
 UPDATABLE = ("name", "description", "released_at", "milestones", "milestone_ids")
 
 
-def update_release(project: Project, tag_name: str, body: dict[str, t.Any], now: dt.datetime) -> dict[str, t.Any]:
-    release = release_for_write(project, tag_name)
+def update_release(state: GitLabState, project: Row, tag_name: str, body: dict[str, t.Any], now: dt.datetime) -> Row:
+    release = release_for_write(state, project, tag_name)
     if not any(key in body for key in UPDATABLE):
         raise BadRequest("params is empty")
-    milestone_ids = _milestone_ids(project, body)
-    changes: dict[str, t.Any] = {"updated_at": now}
+    milestone_ids = _milestone_ids(state, project, body)
+    changes: dict[str, t.Any] = {"updated_at": iso_stored(now)}
     if "name" in body:
         changes["name"] = body["name"] or release["tag_name"]
     if "description" in body:
@@ -193,43 +209,49 @@ def update_release(project: Project, tag_name: str, body: dict[str, t.Any], now:
         changes["released_at"] = parse_time("released_at", body["released_at"])
     if milestone_ids is not None:
         changes["milestone_ids"] = milestone_ids
-    return project.releases.put(tag_name, {**release, **changes})
+    return state.releases.put(lean_release({**release, **changes}))
 
 
-def delete_release(project: Project, tag_name: str) -> dict[str, t.Any]:
+def delete_release(state: GitLabState, project: Row, tag_name: str) -> Row:
     """Removes the release and its links; the Git tag stays."""
-    release = release_for_write(project, tag_name)
-    project.releases.delete(tag_name)
-    project.links.pop(tag_name, None)
+    release = release_for_write(state, project, tag_name)
+    state.delete_release_links(project["id"], tag_name)
+    state.releases.delete(project["id"], tag_name)
     return release
 
 
-def collect_evidence(project: Project, tag_name: str, now: dt.datetime) -> None:
-    release = find_release(project, tag_name)
-    project.releases.put(tag_name, {**release, "evidences": [*release["evidences"], new_evidence(release, now)]})
+def collect_evidence(state: GitLabState, project: Row, tag_name: str, now: dt.datetime) -> None:
+    release = find_release(state, project, tag_name)
+    evidence = new_evidence(release["id"], tag_name, now, iso_stored(now))
+    state.releases.put({**release, "evidences": [*release.get("evidences", ()), evidence]})
 
 
 def latest_location(
-    project: Project, api_url: str, *, order_by: str, suffix: str | None, query: t.Sequence[tuple[str, str]]
+    state: GitLabState,
+    project: Row,
+    api_url: str,
+    *,
+    order_by: str,
+    suffix: str | None,
+    query: t.Sequence[tuple[str, str]],
 ) -> str:
     """Where ``permalink/latest[/suffix]`` redirects: the newest release's own URL, query kept, order_by dropped."""
     if suffix is not None and (suffix.startswith("/") or any(part in ("", ".", "..") for part in suffix.split("/"))):
         raise BadRequest({"error": "suffix_path should be a valid file path"})
-    latest = project.releases.first(order_by, descending=True)
+    latest = state.releases.first(order_by, (project["id"],), descending=True)
     if latest is None:
         raise NotFound(NOT_FOUND)
-    location = f"{api_url}/projects/{project.id}/releases/{quote(latest['tag_name'], safe='')}"
+    location = f"{api_url}/projects/{project['id']}/releases/{quote(latest['tag_name'], safe='')}"
     if suffix:
         location += "/" + "/".join(quote(part, safe="") for part in suffix.split("/"))
     kept = [(key, value) for key, value in query if key != "order_by"]
     return f"{location}?{urlencode(kept)}" if kept else location
 
 
-def asset_location(project: Project, tag_name: str, direct_asset_path: str) -> str:
-    find_release(project, tag_name)
+def asset_location(state: GitLabState, project: Row, tag_name: str, direct_asset_path: str) -> str:
+    find_release(state, project, tag_name)
     filepath = "/" + direct_asset_path.lstrip("/")
-    table = project.links.get(tag_name)
-    link = next((row for row in (table or []) if row.get("filepath") == filepath), None)
+    link = next((row for row in state.links_of(project["id"], tag_name) if row["filepath"] == filepath), None)
     if link is None:
         raise NotFound(link_rules.LINK_NOT_FOUND)
     return t.cast(str, link["url"])

@@ -1,234 +1,171 @@
-"""GitLab's world in memory: users and tokens, groups, projects with their tags, releases and links.
+"""GitLab's world as tables in the store: users and tokens, groups, projects, and per project its
+commits, milestones, tags, releases and release links.
 
-Built from the fixture data by ``build_state``; lives in the store under ``gitlab``. Rows are
-plain dicts replaced on every write (see ``mockserver.store.Table``).
+``GitLabState`` is a stateless facade over the API's ``ApiData`` with the lookups the domain
+modules share. Loading from fixtures and dumping back to them live in ``fixture_form``.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-import pathlib
 import typing as t
 
-from ...clock import parse_iso
-from ...fixtures import FixtureError
-from ...store import Table
+from ...store import ApiData, Index, Row, Table, TableSpec
 
 GUEST, REPORTER, DEVELOPER, MAINTAINER, OWNER = 10, 20, 30, 40, 50
 ROLE_LEVELS = {"guest": GUEST, "reporter": REPORTER, "developer": DEVELOPER, "maintainer": MAINTAINER, "owner": OWNER}
 
+ID_COUNTER = "id"
+"""One sequence for new releases and links: their ids only need to be unique."""
 
-@dataclasses.dataclass
-class Token:
-    value: str
-    user_id: int
-    kind: str  # personal, oauth or job
-    scopes: tuple[str, ...]
-    active: bool
-    project_id: int | None = None  # for job tokens: the job's project
+_PER_PROJECT = Index(partition=("project_id",), order=("id",))
+
+TABLES = (
+    # Members are kept as in fixtures, username -> role name: usernames never change.
+    TableSpec("users", key=("id",)),
+    TableSpec("tokens", key=("token",)),
+    TableSpec("groups", key=("id",)),
+    TableSpec("projects", key=("id",)),
+    TableSpec("commits", key=("project_id", "id"), indexes={"project": _PER_PROJECT}),
+    TableSpec("milestones", key=("project_id", "id"), indexes={"project": _PER_PROJECT}),
+    TableSpec(
+        "tags", key=("project_id", "name"), indexes={"project": Index(partition=("project_id",), order=("name",))}
+    ),
+    TableSpec(
+        "releases",
+        key=("project_id", "tag_name"),
+        indexes={
+            "released_at": Index(partition=("project_id",), order=("released_at", "id")),
+            "created_at": Index(partition=("project_id",), order=("created_at", "id")),
+        },
+    ),
+    TableSpec(
+        "links",
+        key=("project_id", "tag_name", "id"),
+        # A release's links, listed newest first; links made in one moment come in id order.
+        indexes={"release": Index(partition=("project_id", "tag_name"), order=("created_at", "id"))},
+    ),
+)
 
 
-@dataclasses.dataclass
-class Group:
-    id: int
-    name: str
-    path: str
-    full_path: str
-    visibility: str
-    members: dict[int, int]  # user id -> access level
-    description: str = ""
+RELEASE_LISTS = ("milestone_ids", "evidences")
+"""A release row's list fields, left out while empty: most releases have neither, and a row of ten
+fields or fewer is a much smaller dict (the bench keeps 100,000 of them)."""
 
 
-@dataclasses.dataclass
-class Project:
-    id: int
-    name: str
-    path: str
-    namespace: dict[str, t.Any]
-    visibility: str
-    default_branch: str
-    created_at: dt.datetime
-    description: str | None
-    members: dict[int, int]
-    group_id: int | None
-    branches: dict[str, str]
-    commits: dict[str, dict[str, t.Any]]
-    protected_tags: list[str]
-    milestones: dict[int, dict[str, t.Any]]
-    tags: Table[str, dict[str, t.Any]] = dataclasses.field(
-        default_factory=lambda: Table({"name": lambda tag: tag["name"]})
-    )
-    releases: Table[str, dict[str, t.Any]] = dataclasses.field(
-        default_factory=lambda: Table(
-            {
-                "released_at": lambda release: (release["released_at"], release["id"]),
-                "created_at": lambda release: (release["created_at"], release["id"]),
-            }
-        )
-    )
-    links: dict[str, Table[int, dict[str, t.Any]]] = dataclasses.field(default_factory=dict)
+def lean_release(row: Row) -> Row:
+    """The release row without its empty list fields; read them with ``row.get(field, ())``."""
+    if all(row.get(field) for field in RELEASE_LISTS):
+        return row
+    return {field: value for field, value in row.items() if field not in RELEASE_LISTS or value}
+
+
+def full_path(project: Row) -> str:
+    return f"{project['namespace']['full_path']}/{project['path']}"
+
+
+def role_level(members: t.Mapping[str, str] | None, username: str) -> int:
+    role = (members or {}).get(username)
+    return ROLE_LEVELS[role] if role else 0
+
+
+class GitLabState:
+    """Domain lookups over one API's data; holds nothing of its own."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: ApiData) -> None:
+        self.data = data
 
     @property
-    def full_path(self) -> str:
-        return f"{self.namespace['full_path']}/{self.path}"
+    def users(self) -> Table:
+        return self.data.table("users")
 
-    def links_of(self, tag_name: str) -> Table[int, dict[str, t.Any]]:
-        table = self.links.get(tag_name)
-        if table is None:
-            table = self.links[tag_name] = Table({"created_at": lambda link: (link["created_at"], link["id"])})
-        return table
+    @property
+    def tokens(self) -> Table:
+        return self.data.table("tokens")
 
+    @property
+    def groups(self) -> Table:
+        return self.data.table("groups")
 
-@dataclasses.dataclass
-class GitLabState:
-    users: dict[int, dict[str, t.Any]]
-    tokens: dict[str, Token]
-    groups: dict[int, Group]
-    projects: dict[int, Project]
-    last_id: int
-    """One sequence for new releases and links: ids only need to be unique."""
+    @property
+    def projects(self) -> Table:
+        return self.data.table("projects")
 
-    def project_by_path(self, full_path: str) -> Project | None:
-        wanted = full_path.lower()
-        return next((project for project in self.projects.values() if project.full_path.lower() == wanted), None)
+    @property
+    def commits(self) -> Table:
+        return self.data.table("commits")
 
-    def group_by_path(self, full_path: str) -> Group | None:
-        wanted = full_path.lower()
-        return next((group for group in self.groups.values() if group.full_path.lower() == wanted), None)
+    @property
+    def milestones(self) -> Table:
+        return self.data.table("milestones")
 
-    def user_by_name(self, username: str) -> dict[str, t.Any]:
-        return next(user for user in self.users.values() if user["username"] == username)
+    @property
+    def tags(self) -> Table:
+        return self.data.table("tags")
+
+    @property
+    def releases(self) -> Table:
+        return self.data.table("releases")
+
+    @property
+    def links(self) -> Table:
+        return self.data.table("links")
 
     def next_id(self) -> int:
-        self.last_id += 1
-        return self.last_id
+        return self.data.next_id(ID_COUNTER)
 
+    def user(self, user_id: int | None) -> Row | None:
+        return None if user_id is None else self.data.table("users").get(user_id)
 
-def check_references(folder: pathlib.Path, seed: dict[str, t.Any]) -> None:
-    """What the fixture schema cannot see: every member names a user of ``users.yaml``."""
-    usernames = {user["username"] for user in seed.get("users", [])}
-    for stem in ("groups", "projects"):
-        for index, record in enumerate(seed.get(stem, [])):
-            for name in record.get("members") or {}:
-                if name not in usernames:
-                    where = f"/{index}/members/{name.replace('~', '~0').replace('/', '~1')}"
-                    raise FixtureError(folder / f"{stem}.yaml", where, f"no user named {name!r} in users.yaml")
+    def user_by_name(self, username: str) -> Row | None:
+        return next((user for user in self.data.table("users") if user["username"] == username), None)
 
+    def project(self, project_id: int) -> Row | None:
+        return self.data.table("projects").get(project_id)
 
-def _when(value: t.Any, default: dt.datetime) -> dt.datetime:
-    if value is None:
-        return default
-    if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return parse_iso(str(value))
+    def project_by_path(self, path: str) -> Row | None:
+        wanted = path.lower()
+        return next((project for project in self.data.table("projects") if full_path(project).lower() == wanted), None)
 
+    def group(self, group_id: int | None) -> Row | None:
+        return None if group_id is None else self.data.table("groups").get(group_id)
 
-def build_state(seed: dict[str, t.Any], now: dt.datetime) -> GitLabState:
-    """``now``: the app clock's moment, given to what the fixtures leave undated."""
-    users: dict[int, dict[str, t.Any]] = {}
-    tokens: dict[str, Token] = {}
-    for user in seed.get("users", []):
-        record = {key: value for key, value in user.items() if key != "tokens"}
-        users[user["id"]] = record
-        for token in user.get("tokens", []):
-            tokens[token["token"]] = Token(
-                value=token["token"],
-                user_id=user["id"],
-                kind=token.get("kind", "personal"),
-                scopes=tuple(token.get("scopes", ["api"])),
-                active=not token.get("revoked", False),
-                project_id=token.get("project_id"),
-            )
-    by_name = {user["username"]: user["id"] for user in users.values()}
+    def group_by_path(self, path: str) -> Row | None:
+        wanted = path.lower()
+        return next((group for group in self.data.table("groups") if group["full_path"].lower() == wanted), None)
 
-    def members(raw: dict[str, str] | None) -> dict[int, int]:
-        return {by_name[name]: ROLE_LEVELS[role] for name, role in (raw or {}).items()}
+    def projects_of_group(self, group_id: int) -> list[Row]:
+        return [project for project in self.data.table("projects") if project.get("group_id") == group_id]
 
-    groups = {
-        raw["id"]: Group(
-            id=raw["id"],
-            name=raw["name"],
-            path=raw["path"],
-            full_path=raw.get("full_path", raw["path"]),
-            visibility=raw.get("visibility", "public"),
-            members=members(raw.get("members")),
-            description=raw.get("description", ""),
-        )
-        for raw in seed.get("groups", [])
-    }
-    max_id = 0
-    projects: dict[int, Project] = {}
-    for raw in seed.get("projects", []):
-        created = _when(raw.get("created_at"), now)
-        project = Project(
-            id=raw["id"],
-            name=raw.get("name", raw["path"]),
-            path=raw["path"],
-            namespace=dict(raw["namespace"]),
-            visibility=raw.get("visibility", "public"),
-            default_branch=raw.get("default_branch", "main"),
-            created_at=created,
-            description=raw.get("description"),
-            members=members(raw.get("members")),
-            group_id=raw.get("group_id"),
-            branches=dict(raw.get("branches", {})),
-            commits={commit["id"]: dict(commit) for commit in raw.get("commits", [])},
-            protected_tags=list(raw.get("protected_tags", [])),
-            milestones={milestone["id"]: dict(milestone) for milestone in raw.get("milestones", [])},
-        )
-        for tag in raw.get("tags", []):
-            project.tags.put(
-                tag["name"],
-                {
-                    "name": tag["name"],
-                    "target": tag["target"],
-                    "message": tag.get("message"),
-                    "created_at": _when(tag.get("created_at"), created),
-                },
-            )
-        for release in raw.get("releases", []):
-            max_id = max(max_id, release.get("id", 0))
-            released_at = _when(release.get("released_at"), created)
-            created_at = _when(release.get("created_at"), released_at)
-            titles = release.get("milestones", [])
-            project.releases.put(
-                release["tag_name"],
-                {
-                    "id": release.get("id", 0),
-                    "tag_name": release["tag_name"],
-                    "name": release.get("name") or release["tag_name"],
-                    "description": release.get("description"),
-                    "created_at": created_at,
-                    "released_at": released_at,
-                    "updated_at": _when(release.get("updated_at"), created_at),
-                    "author_id": by_name.get(release.get("author", ""), None),
-                    "milestone_ids": [m["id"] for m in project.milestones.values() if m["title"] in titles],
-                    "evidences": [
-                        {"sha": evidence["sha"], "collected_at": _when(evidence.get("collected_at"), created_at)}
-                        for evidence in release.get("evidences", [])
-                    ],
-                },
-            )
-            links = project.links_of(release["tag_name"])
-            for link in release.get("assets", {}).get("links", []):
-                max_id = max(max_id, link.get("id", 0))
-                links.put(
-                    link["id"],
-                    {
-                        "id": link["id"],
-                        "name": link["name"],
-                        "url": link["url"],
-                        "filepath": link.get("direct_asset_path") or link.get("filepath"),
-                        "link_type": link.get("link_type", "other"),
-                        # Links are listed newest first; fixture order breaks ties in id order.
-                        "created_at": _when(link.get("created_at"), created_at) + dt.timedelta(microseconds=link["id"]),
-                    },
-                )
-        projects[project.id] = project
-    for releases in projects.values():
-        for release in releases.releases:
-            if release["id"] == 0:
-                max_id += 1
-                releases.releases.put(release["tag_name"], {**release, "id": max_id})
-    return GitLabState(users=users, tokens=tokens, groups=groups, projects=projects, last_id=max_id)
+    def release(self, project_id: int, tag_name: str) -> Row | None:
+        return self.data.table("releases").get(project_id, tag_name)
+
+    def release_count(self, project_id: int) -> int:
+        return self.data.table("releases").count("released_at", (project_id,))
+
+    def tag(self, project_id: int, name: str) -> Row | None:
+        return self.data.table("tags").get(project_id, name)
+
+    def links_of(self, project_id: int, tag_name: str, *, newest_first: bool = True) -> t.Iterator[Row]:
+        return self.data.table("links").ordered("release", (project_id, tag_name), descending=newest_first)
+
+    def link_count(self, project_id: int, tag_name: str) -> int:
+        return self.data.table("links").count("release", (project_id, tag_name))
+
+    def milestones_of(self, project_id: int) -> t.Iterator[Row]:
+        return self.data.table("milestones").ordered("project", (project_id,))
+
+    def milestone(self, project_id: int, milestone_id: int) -> Row | None:
+        return self.data.table("milestones").get(project_id, milestone_id)
+
+    def commits_of(self, project_id: int) -> t.Iterator[Row]:
+        return self.data.table("commits").ordered("project", (project_id,))
+
+    def commit(self, project_id: int, sha: str) -> Row | None:
+        return self.data.table("commits").get(project_id, sha)
+
+    def delete_release_links(self, project_id: int, tag_name: str) -> None:
+        links = self.data.table("links")
+        for link in self.links_of(project_id, tag_name):
+            links.delete(project_id, tag_name, link["id"])

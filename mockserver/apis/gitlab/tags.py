@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import typing as t
 
 from ...errors import BadRequest, Conflict, NotFound
-from .state import Project
+from ...store import Row
+from .state import GitLabState
 
 _SHA = re.compile(r"\A[0-9a-fA-F]{7,40}\Z")
 # git check-ref-format, reduced to what a tag name can break.
@@ -18,54 +18,60 @@ def valid_tag_name(name: str) -> bool:
     return bool(name) and name != "HEAD" and not _BAD_REF.search(name)
 
 
-def resolve_ref(project: Project, ref: str) -> str | None:
+def resolve_ref(state: GitLabState, project: Row, ref: str) -> str | None:
     """A branch, a tag or a commit SHA -> the commit SHA, or None if it names nothing.
 
     Any well-formed SHA is accepted: a CI job tags the commit it runs on, which no fixture knows.
     """
-    if ref in project.branches:
-        return project.branches[ref]
-    tag = project.tags.get(ref)
+    if ref in project["branches"]:
+        return t.cast(str, project["branches"][ref])
+    tag = state.tag(project["id"], ref)
     if tag is not None:
-        return tag["target"]
+        return t.cast(str, tag["target"])
     if _SHA.match(ref):
-        return next((sha for sha in project.commits if sha.startswith(ref.lower())), ref.lower())
+        wanted = ref.lower()
+        return next(
+            (commit["id"] for commit in state.commits_of(project["id"]) if commit["id"].startswith(wanted)), wanted
+        )
     return None
 
 
-def check_new_tag(project: Project, name: str, ref: str | None) -> str:
+def check_new_tag(state: GitLabState, project: Row, name: str, ref: str | None) -> str:
     """Validate a tag about to be created from ``ref``; the target SHA. Changes nothing."""
     if not valid_tag_name(name):
         raise BadRequest("Tag name invalid")
-    if name in project.tags:
+    if state.tag(project["id"], name) is not None:
         raise Conflict(f"Tag {name} already exists")
-    target = resolve_ref(project, ref or "")
+    target = resolve_ref(state, project, ref or "")
     if target is None:
         raise BadRequest(f"Target {ref} is invalid")
     return target
 
 
-def add_tag(project: Project, name: str, target: str, message: str | None, now: dt.datetime) -> dict[str, t.Any]:
-    return project.tags.put(name, {"name": name, "target": target, "message": message or None, "created_at": now})
+def add_tag(state: GitLabState, project: Row, name: str, target: str, message: str | None, now: str) -> Row:
+    """``now``: the moment in the stored form."""
+    return state.tags.put(
+        {"project_id": project["id"], "name": name, "target": target, "message": message or None, "created_at": now}
+    )
 
 
-def find_tag(project: Project, name: str) -> dict[str, t.Any]:
-    tag = project.tags.get(name)
+def find_tag(state: GitLabState, project: Row, name: str) -> Row:
+    tag = state.tag(project["id"], name)
     if tag is None:
         raise NotFound("404 Tag Not Found")
     return tag
 
 
-def delete_tag(project: Project, name: str) -> None:
+def delete_tag(state: GitLabState, project: Row, name: str) -> None:
     """Deleting a tag deletes its release too, as in GitLab."""
-    find_tag(project, name)
-    project.tags.delete(name)
-    project.releases.delete(name)
-    project.links.pop(name, None)
+    find_tag(state, project, name)
+    state.tags.delete(project["id"], name)
+    state.delete_release_links(project["id"], name)
+    state.releases.delete(project["id"], name)
 
 
-def list_tags(project: Project, *, order_by: str, sort: str, search: str | None) -> list[dict[str, t.Any]]:
-    tags = list(project.tags)
+def list_tags(state: GitLabState, project: Row, *, order_by: str, sort: str, search: str | None) -> list[Row]:
+    tags = list(state.tags.ordered("project", (project["id"],)))
     if search:
         if search.startswith("^"):
             tags = [tag for tag in tags if tag["name"].startswith(search[1:])]

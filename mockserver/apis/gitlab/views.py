@@ -9,12 +9,21 @@ from urllib.parse import quote
 
 from markdown_it import MarkdownIt
 
-from ...clock import iso_millis
+from ...clock import iso_millis, iso_stored
+from ...store import Row
 from .auth import Permissions
-from .state import GitLabState, Project
+from .state import GitLabState, full_path
 
 SOURCE_FORMATS = ("zip", "tar.gz", "tar.bz2", "tar")
 _MARKDOWN = MarkdownIt("commonmark", {"html": False})
+
+
+def millis(stored: str) -> str:
+    """A stored moment (``2019-01-03T01:56:19.539000Z``) in GitLab's form (``2019-01-03T01:56:19.539Z``).
+
+    The stored form is fixed (``clock.iso_stored``), so the milliseconds are a slice: no parsing per row.
+    """
+    return stored[:23] + "Z"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -22,15 +31,21 @@ class Viewer:
     """Everything a view needs besides the row: the world, the caller's rights, the host they used, the time."""
 
     state: GitLabState
-    project: Project
+    project: Row
     permissions: Permissions
     base_url: str
     now: dt.datetime
     """The request's moment, from the app's clock: what ``upcoming_release`` is measured against."""
+    now_stored: str = dataclasses.field(init=False)
+    """``now`` in the stored form, to compare with stored moments as strings."""
+    full_path: str = dataclasses.field(init=False)
+    web_url: str = dataclasses.field(init=False)
 
-    @property
-    def web_url(self) -> str:
-        return f"{self.base_url}/{self.project.full_path}"
+    def __post_init__(self) -> None:
+        path = full_path(self.project)
+        object.__setattr__(self, "now_stored", iso_stored(self.now))
+        object.__setattr__(self, "full_path", path)
+        object.__setattr__(self, "web_url", f"{self.base_url}/{path}")
 
 
 def user_basic(user: dict[str, t.Any], base_url: str) -> dict[str, t.Any]:
@@ -56,8 +71,8 @@ def current_user(user: dict[str, t.Any], base_url: str) -> dict[str, t.Any]:
     }
 
 
-def commit_view(project: Project, sha: str, base_url: str, now: dt.datetime) -> dict[str, t.Any]:
-    commit = project.commits.get(sha) or synthetic_commit(sha, now)
+def commit_view(state: GitLabState, project: Row, sha: str, base_url: str, now: dt.datetime) -> dict[str, t.Any]:
+    commit = state.commit(project["id"], sha) or synthetic_commit(sha, now)
     return {
         "id": sha,
         "short_id": sha[:8],
@@ -73,7 +88,7 @@ def commit_view(project: Project, sha: str, base_url: str, now: dt.datetime) -> 
         "committed_date": commit.get("committed_date", commit.get("created_at")),
         "trailers": {},
         "extended_trailers": {},
-        "web_url": f"{base_url}/{project.full_path}/-/commit/{sha}",
+        "web_url": f"{base_url}/{full_path(project)}/-/commit/{sha}",
     }
 
 
@@ -88,11 +103,11 @@ def synthetic_commit(sha: str, now: dt.datetime) -> dict[str, t.Any]:
     }
 
 
-def milestone_view(milestone: dict[str, t.Any], project: Project, base_url: str) -> dict[str, t.Any]:
+def milestone_view(milestone: Row, project: Row, base_url: str) -> dict[str, t.Any]:
     return {
         "id": milestone["id"],
         "iid": milestone["iid"],
-        "project_id": project.id,
+        "project_id": project["id"],
         "title": milestone["title"],
         "description": milestone.get("description"),
         "state": milestone.get("state", "active"),
@@ -101,37 +116,36 @@ def milestone_view(milestone: dict[str, t.Any], project: Project, base_url: str)
         "due_date": milestone.get("due_date"),
         "start_date": milestone.get("start_date"),
         "expired": bool(milestone.get("expired", False)),
-        "web_url": f"{base_url}/{project.full_path}/-/milestones/{milestone['iid']}",
+        "web_url": f"{base_url}/{full_path(project)}/-/milestones/{milestone['iid']}",
         "issue_stats": dict(milestone.get("issue_stats", {"total": 0, "closed": 0})),
     }
 
 
-def link_view(link: dict[str, t.Any], tag_name: str, viewer: Viewer) -> dict[str, t.Any]:
-    filepath = link.get("filepath")
+def link_view(link: Row, tag_name: str, viewer: Viewer) -> dict[str, t.Any]:
+    filepath = link["filepath"]
     direct = f"{viewer.web_url}/-/releases/{quote(tag_name, safe='')}/downloads{filepath}" if filepath else link["url"]
     return {
         "id": link["id"],
         "name": link["name"],
         "url": link["url"],
         "direct_asset_url": direct,
-        "link_type": link.get("link_type", "other"),
+        "link_type": link["link_type"],
     }
 
 
 def release_links(viewer: Viewer, tag_name: str) -> list[dict[str, t.Any]]:
-    table = viewer.project.links.get(tag_name)
-    rows = table.ordered("created_at", descending=True) if table is not None else iter(())
+    rows = viewer.state.links_of(viewer.project["id"], tag_name)
     return [link_view(link, tag_name, viewer) for link in rows]
 
 
-def release_view(release: dict[str, t.Any], viewer: Viewer, *, html: bool = False) -> dict[str, t.Any]:
-    project, tag_name = viewer.project, release["tag_name"]
+def release_view(release: Row, viewer: Viewer, *, html: bool = False) -> dict[str, t.Any]:
+    state, project, tag_name = viewer.state, viewer.project, release["tag_name"]
     encoded_tag = quote(tag_name, safe="")
     read_code = viewer.permissions.read_code
     links = release_links(viewer, tag_name)
     assets: dict[str, t.Any] = {"count": len(links) + (len(SOURCE_FORMATS) if read_code else 0)}
     if read_code:
-        archive_name = f"{project.path}-{tag_name.replace('/', '-')}"
+        archive_name = f"{project['path']}-{tag_name.replace('/', '-')}"
         assets["sources"] = [
             {"format": fmt, "url": f"{viewer.web_url}/-/archive/{tag_name}/{archive_name}.{fmt}"}
             for fmt in SOURCE_FORMATS
@@ -140,36 +154,38 @@ def release_view(release: dict[str, t.Any], viewer: Viewer, *, html: bool = Fals
     body: dict[str, t.Any] = {
         "name": release["name"],
         "tag_name": tag_name,
-        "description": release.get("description"),
-        "created_at": iso_millis(release["created_at"]),
-        "released_at": iso_millis(release["released_at"]),
-        "upcoming_release": release["released_at"] > viewer.now,
+        "description": release["description"],
+        "created_at": millis(release["created_at"]),
+        "released_at": millis(release["released_at"]),
+        "upcoming_release": release["released_at"] > viewer.now_stored,
     }
     if html:
-        body["description_html"] = _MARKDOWN.render(release.get("description") or "")
-    author = viewer.state.users.get(release.get("author_id"))  # type: ignore[arg-type]
+        body["description_html"] = _MARKDOWN.render(release["description"] or "")
+    author = state.user(release["author_id"])
     if author is not None:
         body["author"] = user_basic(author, viewer.base_url)
-    tag = project.tags.get(tag_name)
-    sha = release.get("sha") or (tag["target"] if tag else None)
+    # A release's commit is its tag's: a tag is never moved, and deleting it deletes the release.
+    tag = state.tag(project["id"], tag_name)
+    sha = tag["target"] if tag else None
     if read_code and sha:
-        body["commit"] = commit_view(project, sha, viewer.base_url, viewer.now)
-    milestones = [project.milestones[mid] for mid in release.get("milestone_ids", []) if mid in project.milestones]
+        body["commit"] = commit_view(state, project, sha, viewer.base_url, viewer.now)
+    found = (state.milestone(project["id"], mid) for mid in release.get("milestone_ids", ()))
+    milestones = [milestone for milestone in found if milestone is not None]
     if milestones:
         ordered = sorted(milestones, key=lambda m: (m.get("due_date") or "", m.get("start_date") or "", m["title"]))
         body["milestones"] = [milestone_view(m, project, viewer.base_url) for m in ordered]
     if read_code and sha:
-        body["commit_path"] = f"/{project.full_path}/-/commit/{sha}"
-        body["tag_path"] = f"/{project.full_path}/-/tags/{encoded_tag}"
+        body["commit_path"] = f"/{viewer.full_path}/-/commit/{sha}"
+        body["tag_path"] = f"/{viewer.full_path}/-/tags/{encoded_tag}"
     body["assets"] = assets
     if read_code:
         body["evidences"] = [
             {
                 "sha": evidence["sha"],
                 "filepath": f"{viewer.web_url}/-/releases/{encoded_tag}/evidence.json",
-                "collected_at": iso_millis(evidence["collected_at"]),
+                "collected_at": millis(evidence["collected_at"]),
             }
-            for evidence in release.get("evidences", [])
+            for evidence in release.get("evidences", ())
         ]
     body["_links"] = _release_urls(viewer, encoded_tag)
     return body
@@ -198,37 +214,37 @@ def _release_urls(viewer: Viewer, encoded_tag: str) -> dict[str, str]:
 BASIC_FIELDS = ("name", "tag_name", "description", "created_at", "released_at", "upcoming_release")
 
 
-def basic_release_view(release: dict[str, t.Any], viewer: Viewer) -> dict[str, t.Any]:
+def basic_release_view(release: Row, viewer: Viewer) -> dict[str, t.Any]:
     full = release_view(release, viewer)
     return {field: full[field] for field in BASIC_FIELDS}
 
 
-def tag_view(tag: dict[str, t.Any], project: Project, base_url: str, now: dt.datetime) -> dict[str, t.Any]:
-    release = project.releases.get(tag["name"])
+def tag_view(state: GitLabState, tag: Row, project: Row, base_url: str, now: dt.datetime) -> dict[str, t.Any]:
+    release = state.release(project["id"], tag["name"])
     return {
         "name": tag["name"],
-        "message": tag.get("message"),
+        "message": tag["message"],
         "target": tag["target"],
-        "commit": commit_view(project, tag["target"], base_url, now),
-        "release": {"tag_name": tag["name"], "description": release.get("description")} if release else None,
-        "protected": tag["name"] in project.protected_tags,
-        "created_at": iso_millis(tag["created_at"]) if tag.get("created_at") else None,
+        "commit": commit_view(state, project, tag["target"], base_url, now),
+        "release": {"tag_name": tag["name"], "description": release["description"]} if release else None,
+        "protected": tag["name"] in project["protected_tags"],
+        "created_at": millis(tag["created_at"]),
     }
 
 
-def project_view(project: Project, access_level: int, base_url: str, *, authenticated: bool) -> dict[str, t.Any]:
-    namespace = project.namespace
+def project_view(project: Row, access_level: int, base_url: str, *, authenticated: bool) -> dict[str, t.Any]:
+    namespace, path = project["namespace"], full_path(project)
     body = {
-        "id": project.id,
-        "description": project.description,
-        "name": project.name,
-        "name_with_namespace": f"{namespace.get('name', namespace['full_path'])} / {project.name}",
-        "path": project.path,
-        "path_with_namespace": project.full_path,
-        "created_at": iso_millis(project.created_at),
-        "default_branch": project.default_branch,
-        "visibility": project.visibility,
-        "web_url": f"{base_url}/{project.full_path}",
+        "id": project["id"],
+        "description": project["description"],
+        "name": project["name"],
+        "name_with_namespace": f"{namespace.get('name', namespace['full_path'])} / {project['name']}",
+        "path": project["path"],
+        "path_with_namespace": path,
+        "created_at": millis(project["created_at"]),
+        "default_branch": project["default_branch"],
+        "visibility": project["visibility"],
+        "web_url": f"{base_url}/{path}",
         "namespace": {
             "id": namespace.get("id"),
             "name": namespace.get("name", namespace["full_path"]),

@@ -13,7 +13,7 @@ import typing as t
 
 from ...clock import parse_iso
 from ...ids import numeric_id
-from ...store import Table
+from ...store.legacy import Table
 
 
 @dataclasses.dataclass

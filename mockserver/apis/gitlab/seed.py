@@ -1,0 +1,281 @@
+"""GitLab's fixture data (``fixtures/gitlab/*.yaml``, an import, a dump) to tables and back.
+
+``load_state`` fills empty data from fixture data, giving what the fixtures leave out its
+default (undated things are dated by the clock's ``now``); ``dump_state`` writes the data back
+in the same form with every default spelled out, plus the ``sequences`` part (the id counter),
+so that loading a dump gives the same rows and counters again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import pathlib
+import typing as t
+
+from ...clock import iso_stored, stored_from
+from ...fixtures import FixtureError, validate_seed
+from ...store import ApiData, Row
+from .state import ID_COUNTER, GitLabState, lean_release
+
+FIXTURE_SCHEMA = pathlib.Path(__file__).with_name("fixture_schema.yaml")
+ORIGIN = "gitlab"
+
+Seed = dict[str, t.Any]
+Where = t.Callable[[str], pathlib.Path]
+"""A fixture part's stem -> the file (or in-memory origin) to name in an error."""
+
+
+def check_seed(seed: t.Mapping[str, t.Any], spec: t.Mapping[str, t.Any]) -> Seed:
+    """Fixture data held in memory, validated as files are, with the same reference checks."""
+    checked = validate_seed(seed, FIXTURE_SCHEMA, spec, ORIGIN)
+    check_references(checked, lambda stem: pathlib.Path(ORIGIN, stem))
+    return checked
+
+
+def check_references(seed: Seed, where: Where) -> None:
+    """What the fixture schema cannot see: members and authors name users, releases name their project's milestones."""
+    usernames = {user["username"] for user in seed.get("users", [])}
+    users = where("users").name
+    for stem in ("groups", "projects"):
+        for index, record in enumerate(seed.get(stem, [])):
+            for name in record.get("members") or {}:
+                if name not in usernames:
+                    pointer = f"/{index}/members/{name.replace('~', '~0').replace('/', '~1')}"
+                    raise FixtureError(where(stem), pointer, f"no user named {name!r} in {users}")
+    for index, project in enumerate(seed.get("projects", [])):
+        titles = {milestone["title"] for milestone in project.get("milestones", [])}
+        ids = {str(milestone["id"]) for milestone in project.get("milestones", [])}
+        for position, release in enumerate(project.get("releases", [])):
+            pointer = f"/{index}/releases/{position}"
+            if "author" in release and release["author"] not in usernames:
+                raise FixtureError(
+                    where("projects"), f"{pointer}/author", f"no user named {release['author']!r} in {users}"
+                )
+            for title in release.get("milestones", []):
+                if title not in titles:
+                    raise FixtureError(where("projects"), f"{pointer}/milestones", f"no milestone titled {title!r}")
+            for milestone_id in release.get("milestone_ids", []):
+                if str(milestone_id) not in ids:
+                    raise FixtureError(where("projects"), f"{pointer}/milestone_ids", f"no milestone {milestone_id!r}")
+
+
+def _moment(value: t.Any, default: str) -> str:
+    return default if value is None else stored_from(value)
+
+
+def load_state(data: ApiData, seed: Seed, now: dt.datetime) -> None:
+    """Fill empty data from checked fixture data; ``now`` dates what the fixtures leave undated."""
+    state = GitLabState(data)
+    user_ids: dict[str, int] = {}
+    for user in seed.get("users", []):
+        user_ids[user["username"]] = user["id"]
+        state.users.put({key: value for key, value in user.items() if key != "tokens"})
+        for token in user.get("tokens", []):
+            state.tokens.put(_token_row(token, user["id"]))
+    for group in seed.get("groups", []):
+        state.groups.put(
+            {
+                "id": group["id"],
+                "name": group["name"],
+                "path": group["path"],
+                "full_path": group.get("full_path", group["path"]),
+                "description": group.get("description", ""),
+                "visibility": group.get("visibility", "public"),
+                "members": dict(group.get("members") or {}),
+            }
+        )
+    # Releases the fixtures leave without an id get the next ones after every id they do give.
+    last_id = max(
+        [seed.get("sequences", {}).get(ID_COUNTER, 0)]
+        + [
+            record.get("id", 0)
+            for project in seed.get("projects", [])
+            for release in project.get("releases", [])
+            for record in [release, *release.get("assets", {}).get("links", [])]
+        ]
+    )
+    for raw in seed.get("projects", []):
+        last_id = _load_project(state, raw, user_ids, iso_stored(now), last_id)
+    data.set_counter(ID_COUNTER, last_id)
+
+
+def _token_row(token: dict[str, t.Any], user_id: int) -> Row:
+    row = {
+        "token": token["token"],
+        "user_id": user_id,
+        "kind": token.get("kind", "personal"),
+        "scopes": list(token.get("scopes", ["api"])),
+        "revoked": bool(token.get("revoked", False)),
+        "project_id": token.get("project_id"),
+    }
+    if "note" in token:
+        row["note"] = token["note"]
+    return row
+
+
+def _load_project(state: GitLabState, raw: dict[str, t.Any], user_ids: dict[str, int], now: str, last_id: int) -> int:
+    project_id = raw["id"]
+    created = _moment(raw.get("created_at"), now)
+    state.projects.put(
+        {
+            "id": project_id,
+            "name": raw.get("name", raw["path"]),
+            "path": raw["path"],
+            "description": raw.get("description"),
+            "namespace": dict(raw["namespace"]),
+            "group_id": raw.get("group_id"),
+            "visibility": raw.get("visibility", "public"),
+            "default_branch": raw.get("default_branch", "main"),
+            "created_at": created,
+            "members": dict(raw.get("members") or {}),
+            "branches": dict(raw.get("branches", {})),
+            "protected_tags": list(raw.get("protected_tags", [])),
+        }
+    )
+    for commit in raw.get("commits", []):
+        state.commits.put({"project_id": project_id, **commit})
+    milestone_by_title: dict[str, int] = {}
+    for milestone in raw.get("milestones", []):
+        state.milestones.put({**milestone, "project_id": project_id})
+        milestone_by_title.setdefault(milestone["title"], milestone["id"])
+    for tag in raw.get("tags", []):
+        state.tags.put(
+            {
+                "project_id": project_id,
+                "name": tag["name"],
+                "target": tag["target"],
+                "message": tag.get("message"),
+                "created_at": _moment(tag.get("created_at"), created),
+            }
+        )
+    for release in raw.get("releases", []):
+        if "id" in release:
+            release_id = release["id"]
+        else:
+            last_id += 1
+            release_id = last_id
+        released_at = _moment(release.get("released_at"), created)
+        created_at = _moment(release.get("created_at"), released_at)
+        milestone_ids = [milestone_by_title[title] for title in release.get("milestones", [])]
+        milestone_ids += [int(value) for value in release.get("milestone_ids", [])]
+        state.releases.put(
+            lean_release(
+                {
+                    "project_id": project_id,
+                    "tag_name": release["tag_name"],
+                    "id": release_id,
+                    "name": release.get("name") or release["tag_name"],
+                    "description": release.get("description"),
+                    "created_at": created_at,
+                    "released_at": released_at,
+                    "updated_at": _moment(release.get("updated_at"), created_at),
+                    "author_id": user_ids.get(release.get("author", "")),
+                    "milestone_ids": milestone_ids,
+                    "evidences": [
+                        {"sha": evidence["sha"], "collected_at": _moment(evidence.get("collected_at"), created_at)}
+                        for evidence in release.get("evidences", [])
+                    ],
+                }
+            )
+        )
+        for link in release.get("assets", {}).get("links", []):
+            state.links.put(
+                {
+                    "project_id": project_id,
+                    "tag_name": release["tag_name"],
+                    "id": link["id"],
+                    "name": link["name"],
+                    "url": link["url"],
+                    "filepath": link.get("direct_asset_path") or link.get("filepath"),
+                    "link_type": link.get("link_type", "other"),
+                    "created_at": _moment(link.get("created_at"), created_at),
+                }
+            )
+    return last_id
+
+
+def _by(rows: t.Iterable[Row], *fields: str) -> dict[t.Any, list[Row]]:
+    """Rows grouped by the values of ``fields``, each group in table order."""
+    groups: dict[t.Any, list[Row]] = {}
+    for row in rows:
+        groups.setdefault(tuple(row[field] for field in fields), []).append(row)
+    return groups
+
+
+def dump_state(data: ApiData) -> Seed:
+    """The data as fixture data (by file stem), valid by ``fixture_schema.yaml``."""
+    state = GitLabState(data)
+    tokens = _by(state.tokens, "user_id")
+    users = []
+    for user in state.users:
+        owned = [_token_record(token) for token in tokens.get((user["id"],), [])]
+        users.append({**user, "tokens": owned} if owned else dict(user))
+    usernames = {user["id"]: user["username"] for user in users}
+    commits, milestones, tags = (
+        _by(state.commits, "project_id"),
+        _by(state.milestones, "project_id"),
+        _by(state.tags, "project_id"),
+    )
+    releases, links = _by(state.releases, "project_id"), _by(state.links, "project_id", "tag_name")
+    projects = []
+    for project in state.projects:
+        key = (project["id"],)
+        record = {field: value for field, value in project.items() if not (field == "group_id" and value is None)}
+        record["commits"] = [
+            {field: value for field, value in commit.items() if field != "project_id"}
+            for commit in commits.get(key, [])
+        ]
+        record["milestones"] = [dict(milestone) for milestone in milestones.get(key, [])]
+        record["tags"] = [
+            {"name": tag["name"], "target": tag["target"], "message": tag["message"], "created_at": tag["created_at"]}
+            for tag in tags.get(key, [])
+        ]
+        record["releases"] = [
+            _release_record(release, usernames, links.get((project["id"], release["tag_name"]), []))
+            for release in releases.get(key, [])
+        ]
+        projects.append(record)
+    return {
+        "users": users,
+        "groups": [dict(group) for group in state.groups],
+        "projects": projects,
+        "sequences": {ID_COUNTER: data.counter(ID_COUNTER)},
+    }
+
+
+def _token_record(token: Row) -> dict[str, t.Any]:
+    record = {"token": token["token"], "kind": token["kind"], "scopes": list(token["scopes"])}
+    if token["revoked"]:
+        record["revoked"] = True
+    if token["project_id"] is not None:
+        record["project_id"] = token["project_id"]
+    if "note" in token:
+        record["note"] = token["note"]
+    return record
+
+
+def _release_record(release: Row, usernames: dict[int, str], links: list[Row]) -> dict[str, t.Any]:
+    record = {
+        "id": release["id"],
+        "tag_name": release["tag_name"],
+        "name": release["name"],
+        "description": release["description"],
+        "created_at": release["created_at"],
+        "released_at": release["released_at"],
+        "updated_at": release["updated_at"],
+        "milestone_ids": list(release.get("milestone_ids", ())),
+        "evidences": [dict(evidence) for evidence in release.get("evidences", ())],
+    }
+    if release["author_id"] in usernames:
+        record["author"] = usernames[release["author_id"]]
+    if links:
+        record["assets"] = {"links": [_link_record(link) for link in links]}
+    return record
+
+
+def _link_record(link: Row) -> dict[str, t.Any]:
+    record = {"id": link["id"], "name": link["name"], "url": link["url"], "link_type": link["link_type"]}
+    if link["filepath"]:
+        record["direct_asset_path"] = link["filepath"]
+    record["created_at"] = link["created_at"]
+    return record
