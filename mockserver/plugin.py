@@ -17,9 +17,10 @@ from .exchange import Call, Reply
 from .settings import UnknownApi
 from .store import ApiData, TableSpec
 
-__all__ = ["ApiPlugin", "Handler", "UnknownApi", "discover_plugins"]
+__all__ = ["ApiPlugin", "Handler", "UnknownApi", "UnservedMethod", "discover_plugins"]
 
 Handler = t.Callable[[Call], Reply]
+UnservedMethod = t.Literal["method_not_allowed", "not_found"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,6 +47,11 @@ class ApiPlugin:
     """(fixture data in memory, spec) -> the same data, validated as ``load_seed`` validates files; raises ``FixtureError``."""
     build_state: t.Callable[[t.Any, dt.datetime], t.Any] | None = None
     """Legacy, until every API keeps tables: (fixture data, now) -> the API's state object."""
+    unserved_method: UnservedMethod = "method_not_allowed"
+    """How a known path answers a method it does not serve: ``method_not_allowed`` (405 with ``Allow``),
+    or ``not_found`` where the real API's catch-all route answers it as any unknown path (404)."""
+    answers_options: bool = False
+    """Whether ``OPTIONS`` on a known path answers 204 with the path's methods in ``Allow``."""
 
 
 def discover_plugins(names: t.Iterable[str] | None = None) -> list[ApiPlugin]:

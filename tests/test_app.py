@@ -223,3 +223,33 @@ def test_a_dropped_in_api_is_served_beside_gitlab(notes_api: Settings) -> None:
         assert client.get("/notes-api/ui/").status_code == 200
         with app.store.use("notes") as notes:
             assert sorted(notes) == [1, 2]
+
+
+class OperationRecorder:
+    """A layer slotted in behind routing: it sees which operation each request was routed to."""
+
+    def __init__(self, app: t.Any, seen: list[str | None]) -> None:
+        self.app = app
+        self.seen = seen
+
+    async def __call__(self, scope: dict, receive: t.Any, send: t.Any) -> None:
+        if scope["type"] == "http":
+            self.seen.append(scope.get("extensions", {}).get("connexion_routing", {}).get("operation_id"))
+        await self.app(scope, receive, send)
+
+
+def test_a_middleware_slots_into_the_stack_by_position() -> None:
+    from mockserver.app import MIDDLEWARE
+    from mockserver.middleware import Middleware
+    from mockserver.routing import RoutingMiddleware
+
+    seen: list[str | None] = []
+    behind_routing = [record.cls for record in MIDDLEWARE].index(RoutingMiddleware) + 1
+    stack = [*MIDDLEWARE[:behind_routing], Middleware(OperationRecorder, seen=seen), *MIDDLEWARE[behind_routing:]]
+    (gitlab,) = discover_plugins(["gitlab"])
+    app = create_app(Settings(), plugins=[gitlab], middleware=stack)
+    assert sorted(app.mounts) == ["/api/v4"]
+    with BackgroundServer(app) as server:
+        assert httpx.get(f"{server.url}/api/v4/projects/24/releases", timeout=10).status_code == 200
+        assert httpx.get(f"{server.url}/api/v4/nope", timeout=10).status_code == 404
+    assert seen == ["listReleases", None]

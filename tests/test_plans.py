@@ -1,4 +1,4 @@
-"""The resolver: every operation bound to its spec object, handlers that match the spec, answers from examples."""
+"""Operation plans: every operation bound to its spec object, handlers that match the spec, answers from examples."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 from mockserver import Settings, cli, create_app
 from mockserver.errors import MockError
 from mockserver.exchange import Call, Reply
+from mockserver.plans import OperationMismatch
 from mockserver.plugin import ApiPlugin, discover_plugins
-from mockserver.resolver import OperationMismatch
 from mockserver.serving import BackgroundServer
 
 PROBE_SPEC = """\
