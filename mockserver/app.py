@@ -107,11 +107,7 @@ def create_app(
         spec = specs[mount]
         seed = plugin.load_seed(settings.fixtures_dir / plugin.name, spec.raw)
         pipeline.add(compile_plans(plugin, spec.spec, mount, validate_responses=settings.validate_responses))
-        if plugin.load_state is not None:
-            store.register(plugin.name, plugin.tables, _loaded_by(plugin.load_state, clock), seed)
-        else:
-            assert plugin.build_state is not None
-            store.register_legacy(plugin.name, _dated_by(plugin.build_state, clock), seed)
+        store.register(plugin.name, plugin.tables, _loaded_by(plugin.load_state, clock), seed)
         connexion.add_api(
             spec,
             base_path=mount,
@@ -135,8 +131,3 @@ def _loaded_by(
 ) -> t.Callable[[ApiData, t.Any], None]:
     """The store's loader: fills (and, on reset, refills) the tables, dated by the clock at that moment."""
     return lambda data, seed: load_state(data, seed, clock.now())
-
-
-def _dated_by(build_state: t.Callable[[t.Any, dt.datetime], t.Any], clock: Clock) -> t.Callable[[t.Any], t.Any]:
-    """The store's factory: builds (and, on reset, rebuilds) state dated by the clock at that moment."""
-    return lambda seed: build_state(seed, clock.now())

@@ -121,7 +121,6 @@ def things_plugin(spec: dict, folder: pathlib.Path) -> tuple[ApiPlugin, Settings
         handlers=HANDLERS,
         render_error=render,
         load_seed=lambda folder, spec: {},
-        build_state=lambda seed, now: {},
     )
     return plugin, Settings(specs_dir=folder, fixtures_dir=folder, apis=("things",))
 

@@ -68,7 +68,6 @@ def probe_plugin(handlers: dict[str, t.Callable[[Call], Reply]]) -> ApiPlugin:
         handlers=handlers,
         render_error=render_error,
         load_seed=lambda folder, spec: {},
-        build_state=lambda seed, now: {},
     )
 
 
