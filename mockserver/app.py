@@ -1,19 +1,14 @@
-"""``create_app(settings)``: wiring only. Plugins, specs, fixtures and the store meet here."""
+"""``create_app(settings, plugins)``: wiring only. Plugins, specs, fixtures and the store meet here."""
 
 from __future__ import annotations
 
 import datetime as dt
 import typing as t
 
-from connexion.apps.asynchronous import AsyncASGIApp
 from connexion.exceptions import ProblemException
-from connexion.middleware.context import ContextMiddleware
 from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.lifespan import LifespanMiddleware
-from connexion.middleware.request_validation import RequestValidationMiddleware
-from connexion.middleware.response_validation import ResponseValidationMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
-from connexion.middleware.swagger_ui import SwaggerUIMiddleware as SpecDocumentMiddleware
 from connexion.options import SwaggerUIOptions
 from starlette.exceptions import HTTPException
 from starlette.types import Receive, Scope, Send
@@ -22,35 +17,39 @@ from .api_index import ApiIndexMiddleware
 from .clock import Clock
 from .dispatch import ErrorDispatcher
 from .logs import quiet_request_noise
+from .middleware import Middleware
 from .mounts import choose_mounts, refuse_hidden_routes, spec_routes
 from .openapi31 import OpenAPI31Middleware, OpenAPI31Specification
+from .pipeline import Pipeline
+from .plans import compile_plans
 from .plugin import ApiPlugin, discover_plugins
 from .rawpath import RawPathMiddleware
-from .resolver import PluginResolver
+from .resolver import RoutingResolver
 from .routing import RoutingMiddleware
 from .settings import Settings
 from .spec_cache import ValidatedSpecs
+from .spec_document import SpecDocumentMiddleware
 from .state_document import export_state, import_state
 from .store import ApiData, Store
 from .swagger_ui import SPEC_PATH, UI_PATH, SwaggerUIMiddleware
-from .validation import validator_map
 
-# Connexion's stack less its SecurityMiddleware: each API authenticates in its own domain
-# code, because who may see what (roles, hidden projects, scopes) is API behaviour to mimic.
+# Outermost first; the app they wrap is our ``Pipeline``. Connexion's validation, context and
+# app layers are not here: behind routing, the pipeline validates and produces from plans
+# compiled once. Connexion's SecurityMiddleware is left out too: each API authenticates in its
+# own domain code, because who may see what (roles, hidden projects, scopes) is API behaviour.
 # Connexion's SwaggerUIMiddleware only serves <mount>/openapi.json (and .yaml) here: its
 # Swagger UI 4 cannot read OpenAPI 3.1, so the UI is ours (Swagger UI 5), beside the `/` index.
-MIDDLEWARES = [
-    ServerErrorMiddleware,
-    ExceptionMiddleware,
-    SpecDocumentMiddleware,
-    SwaggerUIMiddleware,
-    ApiIndexMiddleware,
-    RoutingMiddleware,
-    RequestValidationMiddleware,
-    ResponseValidationMiddleware,
-    LifespanMiddleware,
-    ContextMiddleware,
-]
+# A request journal or fault injection slots in by position (behind routing, it sees the operation).
+MIDDLEWARE = (
+    Middleware(RawPathMiddleware),
+    Middleware(ServerErrorMiddleware),
+    Middleware(ExceptionMiddleware),
+    Middleware(SpecDocumentMiddleware),
+    Middleware(SwaggerUIMiddleware),
+    Middleware(ApiIndexMiddleware),
+    Middleware(RoutingMiddleware),
+    Middleware(LifespanMiddleware),
+)
 # What each mount serves besides its spec's paths: the UI (a page and its assets) and the document.
 UI_ROUTES = (UI_PATH + "/{file:path}", SPEC_PATH)
 
@@ -93,15 +92,21 @@ class MockApp:
         self.import_state(compile_scenario(name, seed, self.clock.now(), mounted.values()))
 
 
-def create_app(settings: Settings | None = None) -> MockApp:
+def create_app(
+    settings: Settings | None = None,
+    plugins: t.Sequence[ApiPlugin] | None = None,
+    middleware: t.Sequence[Middleware] = MIDDLEWARE,
+) -> MockApp:
+    """The app serving ``plugins`` (``None``: every plugin discovery finds) as ``settings`` say,
+    through ``middleware`` (outermost first) around the pipeline."""
     settings = settings or Settings()
     store = Store()
     clock = Clock()
     dispatcher = ErrorDispatcher()
-    middleware = OpenAPI31Middleware(AsyncASGIApp(), middlewares=list(MIDDLEWARES))
+    pipeline = Pipeline(store, clock)
+    connexion = OpenAPI31Middleware(pipeline, middlewares=[record.bind() for record in middleware])
     mounts: dict[str, tuple[ApiPlugin, OpenAPI31Specification]] = {}
-    validators = validator_map()
-    chosen = choose_mounts(discover_plugins(), settings)
+    chosen = choose_mounts(discover_plugins() if plugins is None else plugins, settings)
     known_valid = ValidatedSpecs.in_user_cache()
     specs = {
         mount: OpenAPI31Specification.from_path(settings.specs_dir / plugin.spec_file, known_valid)
@@ -112,28 +117,24 @@ def create_app(settings: Settings | None = None) -> MockApp:
     for mount, plugin in chosen.items():
         spec = specs[mount]
         seed = plugin.load_seed(settings.fixtures_dir / plugin.name, spec.raw)
-        if plugin.load_state is not None:
-            store.register(plugin.name, plugin.tables, _loaded_by(plugin.load_state, clock), seed)
-        else:
-            assert plugin.build_state is not None
-            store.register_legacy(plugin.name, _dated_by(plugin.build_state, clock), seed)
-        middleware.add_api(
+        pipeline.add(compile_plans(plugin, spec.spec, mount, validate_responses=settings.validate_responses))
+        store.register(plugin.name, plugin.tables, _loaded_by(plugin.load_state, clock), seed)
+        connexion.add_api(
             spec,
             base_path=mount,
             name=plugin.name,
-            resolver=PluginResolver(plugin, store, mount, spec.spec, clock),
-            validator_map=validators,
-            validate_responses=settings.validate_responses,
-            strict_validation=False,
+            resolver=RoutingResolver(),
             swagger_ui_options=SwaggerUIOptions(swagger_ui=False, spec_path=SPEC_PATH),
         )
-        dispatcher.add(mount, plugin.render_error, spec.raw.get("paths", {}))
+        dispatcher.add(
+            mount, plugin.render_error, spec.raw.get("paths", {}), plugin.unserved_method, plugin.answers_options
+        )
         mounts[mount] = (plugin, spec)
     # Starlette picks a handler by the exception's class, most specific first, so the
     # dispatcher is named for each family Connexion and Starlette would otherwise render.
     for family in (HTTPException, ProblemException, Exception):
-        middleware.add_error_handler(family, dispatcher)
-    return MockApp(RawPathMiddleware(middleware), store, mounts, clock)
+        connexion.add_error_handler(family, dispatcher)
+    return MockApp(connexion, store, mounts, clock)
 
 
 def _loaded_by(
@@ -141,8 +142,3 @@ def _loaded_by(
 ) -> t.Callable[[ApiData, t.Any], None]:
     """The store's loader: fills (and, on reset, refills) the tables, dated by the clock at that moment."""
     return lambda data, seed: load_state(data, seed, clock.now())
-
-
-def _dated_by(build_state: t.Callable[[t.Any, dt.datetime], t.Any], clock: Clock) -> t.Callable[[t.Any], t.Any]:
-    """The store's factory: builds (and, on reset, rebuilds) state dated by the clock at that moment."""
-    return lambda seed: build_state(seed, clock.now())

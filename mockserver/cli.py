@@ -105,7 +105,7 @@ def serve(options: argparse.Namespace) -> int:
     from .app import create_app
     from .fixtures import FixtureError
     from .logs import AccessLog
-    from .resolver import OperationMismatch
+    from .plans import OperationMismatch
     from .scenarios import ScenarioError
     from .serving import bind, serve_forever
     from .state_document import ImportRejected

@@ -9,6 +9,7 @@ a stack trace unless the API itself uses that shape.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import typing as t
@@ -21,6 +22,7 @@ from . import errors
 from .exchange import Reply
 from .json_body import dump_json
 from .openapi31 import HTTP_METHODS
+from .plugin import UnservedMethod
 
 logger = logging.getLogger("mockserver")
 
@@ -105,26 +107,53 @@ class MethodTable:
         return found
 
 
+@dataclasses.dataclass(frozen=True)
+class _Owner:
+    """An API as the dispatcher sees it: where it is mounted, its renderer, and how it answers unserved methods."""
+
+    mount: str
+    renderer: t.Callable[[errors.MockError], Reply]
+    methods: MethodTable
+    unserved_method: UnservedMethod
+    answers_options: bool
+
+
 class ErrorDispatcher:
     def __init__(self) -> None:
-        self._renderers: list[tuple[str, t.Callable[[errors.MockError], Reply], MethodTable]] = []
+        self._owners: list[_Owner] = []
 
-    def add(self, mount: str, renderer: t.Callable[[errors.MockError], Reply], paths: t.Mapping[str, t.Any]) -> None:
-        self._renderers.append((mount, renderer, MethodTable(mount, paths)))
-        self._renderers.sort(key=lambda entry: len(entry[0]), reverse=True)
+    def add(
+        self,
+        mount: str,
+        renderer: t.Callable[[errors.MockError], Reply],
+        paths: t.Mapping[str, t.Any],
+        unserved_method: UnservedMethod = "method_not_allowed",
+        answers_options: bool = False,
+    ) -> None:
+        """``unserved_method``, ``answers_options``: how the API answers a method a known path does not serve."""
+        self._owners.append(_Owner(mount, renderer, MethodTable(mount, paths), unserved_method, answers_options))
+        self._owners.sort(key=lambda owner: len(owner.mount), reverse=True)
 
-    def owner_of(self, path: str) -> tuple[t.Callable[[errors.MockError], Reply], MethodTable | None]:
-        for mount, renderer, methods in self._renderers:
-            if path == mount or path.startswith(mount + "/") or mount == "":
-                return renderer, methods
-        return neutral_renderer, None
+    def owner_of(self, path: str) -> _Owner | None:
+        for owner in self._owners:
+            if path == owner.mount or path.startswith(owner.mount + "/") or owner.mount == "":
+                return owner
+        return None
 
     def __call__(self, request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
         error = as_mock_error(exc)
         path = request.scope.get("path", "/")
-        renderer, methods = self.owner_of(path)
-        if isinstance(error, errors.MethodNotAllowed) and methods is not None and methods.allowed(path):
-            error = errors.MethodNotAllowed(methods.allowed(path))
+        owner = self.owner_of(path)
+        renderer = owner.renderer if owner is not None else neutral_renderer
+        if isinstance(error, errors.MethodNotAllowed) and owner is not None:
+            allowed = owner.methods.allowed(path)
+            if owner.answers_options and allowed and request.scope.get("method") == "OPTIONS":
+                return ConnexionResponse(status_code=204, headers={"Allow": ", ".join(sorted(allowed | {"OPTIONS"}))})
+            if owner.unserved_method == "not_found":
+                # The API's catch-all route answers, as it answers a path it does not know.
+                error = errors.NotFound(None)
+            elif allowed:
+                error = errors.MethodNotAllowed(allowed)
         reply = renderer(error)
         headers = {**reply.headers, **error.headers}
         body = reply.body

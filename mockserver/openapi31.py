@@ -2,14 +2,14 @@
 
 Connexion 3.3 rejects ``openapi: 3.1.x`` when it validates the document and validates requests
 and responses with draft-4 semantics (no ``type: [string, "null"]``, no ``const``, no
-``examples``). This module and ``validation`` are the one place that bridges the gap, without
-converting any spec:
+``examples``). This module is where the documents meet Connexion (which here only routes and
+serves them), without converting any spec:
 
 * ``OpenAPI31Specification`` checks the document against the OpenAPI 3.1 meta-schema and keeps
   it as written, so Swagger UI and the ``openapi.json`` route serve the 3.1 text. ``from_path``
   skips the meta-schema check for a file whose bytes already passed it (``spec_cache``).
 * ``OpenAPI31Middleware.add_api`` registers an already-loaded 3.1 specification.
-* ``validation.validator_map()`` swaps Connexion's validators for 2020-12 ones.
+* Requests are validated on 2020-12 by our pipeline (``plans``, ``validation``), not by Connexion.
 """
 
 from __future__ import annotations

@@ -17,9 +17,10 @@ from .exchange import Call, Reply
 from .settings import UnknownApi
 from .store import ApiData, TableSpec
 
-__all__ = ["ApiPlugin", "Handler", "UnknownApi", "discover_plugins"]
+__all__ = ["ApiPlugin", "Handler", "UnknownApi", "UnservedMethod", "discover_plugins"]
 
 Handler = t.Callable[[Call], Reply]
+UnservedMethod = t.Literal["method_not_allowed", "not_found"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,15 +38,18 @@ class ApiPlugin:
     load_seed: t.Callable[[t.Any, t.Any], t.Any]
     """(fixtures folder, spec) -> validated fixture data; raises ``FixtureError``."""
     tables: t.Sequence[TableSpec] = ()
-    """The API's tables in the store, declared as data."""
-    load_state: t.Callable[[ApiData, t.Any, dt.datetime], None] | None = None
+    """The API's tables in the store, declared as data (none: an API that answers from its spec alone)."""
+    load_state: t.Callable[[ApiData, t.Any, dt.datetime], None] = lambda data, seed, now: None
     """(empty data, fixture data, the clock's now for what the fixtures leave undated): fills the tables."""
-    dump_state: t.Callable[[ApiData], t.Any] | None = None
+    dump_state: t.Callable[[ApiData], t.Any] = lambda data: {}
     """data -> fixture data: the inverse of ``load_state``, valid by the API's fixture schema."""
-    check_seed: t.Callable[[t.Any, t.Any], t.Any] | None = None
-    """(fixture data in memory, spec) -> the same data, validated as ``load_seed`` validates files; raises ``FixtureError``."""
-    build_state: t.Callable[[t.Any, dt.datetime], t.Any] | None = None
-    """Legacy, until every API keeps tables: (fixture data, now) -> the API's state object."""
+    check_seed: t.Callable[[t.Any, t.Any], t.Any] = lambda seed, spec: seed
+    """(fixture data in memory, spec) -> the same data, checked as ``load_seed`` checks files; ``FixtureError``."""
+    unserved_method: UnservedMethod = "method_not_allowed"
+    """How a known path answers a method it does not serve: ``method_not_allowed`` (405 with ``Allow``),
+    or ``not_found`` where the real API's catch-all route answers it as any unknown path (404)."""
+    answers_options: bool = False
+    """Whether ``OPTIONS`` on a known path answers 204 with the path's methods in ``Allow``."""
 
 
 def discover_plugins(names: t.Iterable[str] | None = None) -> list[ApiPlugin]:

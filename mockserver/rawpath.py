@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 _KEPT = re.compile(r"[%/\x00-\x1f\x7f]")
 _KEPT_ESCAPES = re.compile(r"%([0-9A-F]{2})")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def escape_segment(raw_segment: str) -> str:
@@ -30,7 +31,13 @@ def unescape_segment(value: str) -> str:
 
 
 def routing_path(raw_path: bytes) -> str:
-    text = raw_path.split(b"?", 1)[0].decode("utf-8", errors="replace")
+    raw = raw_path.split(b"?", 1)[0]
+    if b"%" not in raw and raw.isascii():
+        # Nothing escaped: each segment is itself, unless it holds a control character.
+        text = raw.decode("ascii")
+        if not _CONTROL.search(text):
+            return text
+    text = raw.decode("utf-8", errors="replace")
     return "/".join(escape_segment(segment) for segment in text.split("/"))
 
 
@@ -40,5 +47,7 @@ class RawPathMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope.get("raw_path"):
-            scope = dict(scope, path=routing_path(scope["raw_path"]))
+            path = routing_path(scope["raw_path"])
+            if path != scope["path"]:
+                scope = dict(scope, path=path)
         await self.app(scope, receive, send)

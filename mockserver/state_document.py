@@ -2,8 +2,7 @@
 
 ``{"format": "release-mock/state", "version": 1, "apis": {name: part}}``: each part is what the
 API's plugin dumps (its fixture form, by fixture file stem), so a part could be a fixtures
-folder. Only APIs whose plugin keeps tables (``dump_state``) take part; while others are still
-on the legacy state, the export names them in ``left_out``.
+folder.
 
 An import is all or nothing. The whole document is checked first (the envelope, then every
 part by its API's ``check_seed``), every API's data is then built apart from the store, and
@@ -25,7 +24,7 @@ from .store import ApiData, BlobTooLarge, Store
 
 FORMAT = "release-mock/state"
 VERSION = 1
-ENVELOPE = ("format", "version", "apis", "left_out")
+ENVELOPE = ("format", "version", "apis")
 
 MountedApi = tuple[ApiPlugin, t.Mapping[str, t.Any]]
 """A mounted API's plugin and its spec document (what ``check_seed`` validates parts against)."""
@@ -58,20 +57,15 @@ class ImportRejected(Exception):
 
 
 def export_state(store: Store, apis: t.Iterable[MountedApi]) -> dict[str, t.Any]:
-    """Every mounted API that keeps tables, dumped at one moment (the store's lock held over all of them)."""
+    """Every mounted API, dumped at one moment (the store's lock held over all of them)."""
     plugins = {name: plugin for name, (plugin, _) in _by_name(apis).items()}
-    kept = [plugin for plugin in plugins.values() if _keeps_tables(plugin)]
     parts: dict[str, t.Any] = {}
     with ExitStack() as held:
-        for plugin in kept:
+        for plugin in plugins.values():
             data = held.enter_context(store.transaction(plugin.name))
-            assert plugin.dump_state is not None
             parts[plugin.name] = plugin.dump_state(data)
     # A copy: the parts share rows with the store, and the caller may change the document.
     document: dict[str, t.Any] = {"format": FORMAT, "version": VERSION, "apis": copy.deepcopy(parts)}
-    left_out = sorted(name for name, plugin in plugins.items() if not _keeps_tables(plugin))
-    if left_out:
-        document["left_out"] = left_out
     return document
 
 
@@ -95,7 +89,6 @@ def import_state(
             problems.append(problem)
             continue
         plugin, spec = mounted[name]
-        assert plugin.check_seed is not None
         try:
             seeds[name] = plugin.check_seed(part, spec)
         except FixtureError as error:
@@ -144,9 +137,6 @@ def _refusal(name: str, part: t.Any, mounted: t.Mapping[str, MountedApi], known:
         return Problem(name, where, f"no such API; the APIs are {', '.join(sorted(known))}")
     if name not in mounted:
         return Problem(name, where, f"not mounted on this server; mounted: {', '.join(sorted(mounted))}")
-    plugin, _ = mounted[name]
-    if not _keeps_tables(plugin):
-        return Problem(name, where, "its state is not kept as tables yet, so it cannot be imported")
     if not isinstance(part, t.Mapping):
         return Problem(name, where, "expected an object whose keys are fixture file names")
     return None
@@ -159,10 +149,6 @@ def _from_fixture_error(api: str, error: FixtureError) -> Problem:
     # The fixture loader writes the whole of a file as "/", which in a pointer would name a member "".
     inside = "" if error.where == "/" else error.where
     return Problem(api, _pointer("apis", api, error.file.stem) + inside, error.reason)
-
-
-def _keeps_tables(plugin: ApiPlugin) -> bool:
-    return plugin.dump_state is not None and plugin.check_seed is not None and plugin.load_state is not None
 
 
 def _by_name(apis: t.Iterable[MountedApi]) -> dict[str, MountedApi]:

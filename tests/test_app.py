@@ -142,14 +142,15 @@ from mockserver.errors import NotFound
 from mockserver.exchange import Reply
 from mockserver.fixtures import load_folder
 from mockserver.plugin import ApiPlugin
+from mockserver.store import Index, TableSpec
 
 
 def list_notes(call):
-    return Reply(sorted(call.state.values(), key=lambda note: note["id"]))
+    return Reply(list(call.state.table("notes").ordered("id")))
 
 
 def get_note(call):
-    note = call.state.get(call.params["note_id"])
+    note = call.state.table("notes").get(call.params["note_id"])
     if note is None:
         raise NotFound("no such note")
     return Reply(note)
@@ -166,7 +167,9 @@ PLUGIN = ApiPlugin(
     handlers={"listNotes": list_notes, "getNote": get_note},
     render_error=render_error,
     load_seed=lambda folder, spec: load_folder(folder, pathlib.Path(__file__).with_name("fixture_schema.yaml"), spec),
-    build_state=lambda seed, now: {note["id"]: note for note in seed["notes"]},
+    tables=[TableSpec("notes", key=("id",), indexes={"id": Index(order=("id",))})],
+    load_state=lambda data, seed, now: [data.table("notes").put(note) for note in seed["notes"]] and None,
+    dump_state=lambda data: {"notes": list(data.table("notes"))},
 )
 '''
 
@@ -221,5 +224,38 @@ def test_a_dropped_in_api_is_served_beside_gitlab(notes_api: Settings) -> None:
         assert (wrong_method.status_code, wrong_method.headers["allow"]) == (405, "GET, HEAD")
         assert client.get("/api/v4/projects/24/releases/nope").json() == {"message": "404 Not Found"}
         assert client.get("/notes-api/ui/").status_code == 200
-        with app.store.use("notes") as notes:
-            assert sorted(notes) == [1, 2]
+        with app.store.transaction("notes") as notes:
+            assert [note["id"] for note in notes.table("notes")] == [1, 2]
+        assert app.export_state()["apis"]["notes"] == {
+            "notes": [{"id": 1, "text": "first"}, {"id": 2, "text": "second"}]
+        }
+
+
+class OperationRecorder:
+    """A layer slotted in behind routing: it sees which operation each request was routed to."""
+
+    def __init__(self, app: t.Any, seen: list[str | None]) -> None:
+        self.app = app
+        self.seen = seen
+
+    async def __call__(self, scope: dict, receive: t.Any, send: t.Any) -> None:
+        if scope["type"] == "http":
+            self.seen.append(scope.get("extensions", {}).get("connexion_routing", {}).get("operation_id"))
+        await self.app(scope, receive, send)
+
+
+def test_a_middleware_slots_into_the_stack_by_position() -> None:
+    from mockserver.app import MIDDLEWARE
+    from mockserver.middleware import Middleware
+    from mockserver.routing import RoutingMiddleware
+
+    seen: list[str | None] = []
+    behind_routing = [record.cls for record in MIDDLEWARE].index(RoutingMiddleware) + 1
+    stack = [*MIDDLEWARE[:behind_routing], Middleware(OperationRecorder, seen=seen), *MIDDLEWARE[behind_routing:]]
+    (gitlab,) = discover_plugins(["gitlab"])
+    app = create_app(Settings(), plugins=[gitlab], middleware=stack)
+    assert sorted(app.mounts) == ["/api/v4"]
+    with BackgroundServer(app) as server:
+        assert httpx.get(f"{server.url}/api/v4/projects/24/releases", timeout=10).status_code == 200
+        assert httpx.get(f"{server.url}/api/v4/nope", timeout=10).status_code == 404
+    assert seen == ["listReleases", None]

@@ -1,7 +1,7 @@
 """The whole store as one document: exported, sent as JSON text, imported exactly; a bad document changes nothing.
 
-Parametrized over the plugins discovery finds with ``dump_state``, so an API converted to tables
-is covered as soon as it lands (its HTTP probes are listed in ``PROBES``).
+Parametrized over the plugins discovery finds, so a new API is covered as soon as it lands (its
+HTTP probes are listed in ``PROBES``).
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ from mockserver.plugin import ApiPlugin, discover_plugins
 from mockserver.state_document import FORMAT, VERSION, ImportRejected
 from tests.conftest import MAINTAINER
 
-KEEPING_TABLES = [plugin for plugin in discover_plugins() if plugin.dump_state is not None]
-LEGACY = [plugin for plugin in discover_plugins() if plugin.dump_state is None]
-BY_NAME = [pytest.param(plugin, id=plugin.name) for plugin in KEEPING_TABLES]
+PLUGINS = discover_plugins()
+BY_NAME = [pytest.param(plugin, id=plugin.name) for plugin in PLUGINS]
 
 CHKK_TOKEN = {"Authorization": "Bearer chkk-all-projects-token-0001"}
 ISTIO = "/chkk/projects/proj_a858f4d4-6e5b-4ab5-8d92-e9715b584ec1"
@@ -50,7 +49,7 @@ PROBES: dict[str, list[tuple[str, dict[str, str]]]] = {
 
 
 def answers(http: httpx.Client, api: str) -> list[tuple[int, t.Any]]:
-    assert api in PROBES, f"{api} keeps its state as tables: list GET requests that show it in PROBES"
+    assert api in PROBES, f"{api}: list GET requests that show its state in PROBES"
     return [
         (reply.status_code, reply.json())
         for reply in (http.get(path, headers=headers) for path, headers in PROBES[api])
@@ -73,16 +72,15 @@ def document(parts: t.Mapping[str, t.Any], **envelope: t.Any) -> dict[str, t.Any
 # -- export -------------------------------------------------------------------------------------------
 
 
-def test_the_export_names_every_api_that_keeps_tables_and_those_left_out(app: MockApp) -> None:
+def test_the_export_names_every_mounted_api(app: MockApp) -> None:
     exported = app.export_state()
+    assert sorted(exported) == ["apis", "format", "version"]
     assert (exported["format"], exported["version"]) == (FORMAT, VERSION)
-    assert sorted(exported["apis"]) == sorted(plugin.name for plugin in KEEPING_TABLES)
-    assert exported.get("left_out", []) == sorted(plugin.name for plugin in LEGACY)
+    assert sorted(exported["apis"]) == sorted(plugin.name for plugin in PLUGINS)
 
 
 @pytest.mark.parametrize("plugin", BY_NAME)
 def test_each_part_is_the_apis_dump_and_passes_its_check(app: MockApp, plugin: ApiPlugin) -> None:
-    assert plugin.dump_state is not None and plugin.check_seed is not None
     part = app.export_state()["apis"][plugin.name]
     assert part == through_json(plugin.dump_state(app.store.state(plugin.name)))
     spec = next(spec.raw for mounted, spec in app.mounts.values() if mounted.name == plugin.name)
@@ -114,12 +112,12 @@ def test_the_fixture_world_round_trips_exactly(app: MockApp, plugin: ApiPlugin) 
 
 def test_the_whole_store_round_trips_exactly_through_json_text(app: MockApp) -> None:
     exported = app.export_state()
-    raw = {plugin.name: app.store.dump(plugin.name) for plugin in KEEPING_TABLES}
-    for plugin in KEEPING_TABLES:
+    raw = {plugin.name: app.store.dump(plugin.name) for plugin in PLUGINS}
+    for plugin in PLUGINS:
         emptied(app, plugin)
     app.import_state(json.loads(json.dumps(exported)))
     assert app.export_state() == exported
-    assert {plugin.name: app.store.dump(plugin.name) for plugin in KEEPING_TABLES} == raw
+    assert {plugin.name: app.store.dump(plugin.name) for plugin in PLUGINS} == raw
 
 
 def test_changing_an_imported_document_leaves_the_store_alone(app: MockApp) -> None:
@@ -202,13 +200,6 @@ def test_an_invalid_part_is_rejected_with_its_place(
     assert reason in problems[0]["reason"]
 
 
-@pytest.mark.parametrize("plugin", [pytest.param(plugin, id=plugin.name) for plugin in LEGACY])
-def test_an_api_still_on_legacy_state_cannot_be_imported(app: MockApp, plugin: ApiPlugin) -> None:
-    problems = rejected(app, document({plugin.name: {}}))
-    assert problems == [{"api": plugin.name, "where": f"/apis/{plugin.name}", "reason": problems[0]["reason"]}]
-    assert "not kept as tables" in problems[0]["reason"]
-
-
 def test_a_reference_error_is_rejected_with_its_place(app: MockApp) -> None:
     part = app.export_state()["apis"]["chkk"]
     part["releases"][2]["project"] = "proj_00000000-0000-4000-8000-000000000000"
@@ -224,7 +215,7 @@ def test_a_reference_error_is_rejected_with_its_place(app: MockApp) -> None:
 
 def test_every_reason_is_given_and_no_valid_part_is_installed(app: MockApp) -> None:
     exported = app.export_state()
-    plugin = KEEPING_TABLES[0]
+    plugin = PLUGINS[0]
     emptied(app, plugin)
     bad = document({plugin.name: exported["apis"][plugin.name], "jira": {}}, extra=True)
     problems = rejected(app, bad)
@@ -233,7 +224,7 @@ def test_every_reason_is_given_and_no_valid_part_is_installed(app: MockApp) -> N
 
 
 def test_an_api_not_mounted_here_is_rejected() -> None:
-    only = KEEPING_TABLES[0].name
+    only = PLUGINS[0].name
     app = create_app(Settings(apis=(only,)))
     others = sorted(plugin.name for plugin in discover_plugins() if plugin.name != only)
     problems = rejected(app, document({other: {} for other in others}))

@@ -36,8 +36,8 @@ DAY_FIELDS = frozenset({"due_date", "start_date", "published_on"})
 
 
 def bundled_apis() -> list[MountedApi]:
-    """Every API that keeps its state as tables, with its bundled spec (for compiling outside an app)."""
-    return [(plugin, read_yaml(SPECS_DIR / plugin.spec_file)) for plugin in discover_plugins() if plugin.dump_state]
+    """Every API, with its bundled spec (for compiling outside an app)."""
+    return [(plugin, read_yaml(SPECS_DIR / plugin.spec_file)) for plugin in discover_plugins()]
 
 
 def compile_scenario(
@@ -54,7 +54,7 @@ def compile_scenario(
     chosen = generators()
     parts = {}
     for plugin, spec in bundled_apis() if apis is None else apis:
-        if plugin.name in chosen and plugin.check_seed is not None:
+        if plugin.name in chosen:
             seeded = f"{DEFAULT_SEED if seed is None else seed}:{plugin.name}"
             parts[plugin.name] = _compile_api(source, plugin, spec, chosen[plugin.name], seeded, now)
     return {"format": FORMAT, "version": VERSION, "apis": parts}
@@ -74,7 +74,6 @@ def _compile_api(
         base = {stem: [] for stem, value in base.items() if isinstance(value, list)}
     section = _with_moments(source.data.get(name, {}), now)
     merged, origins, blocks = _merged(base, section, generator.keys, name)
-    assert plugin.check_seed is not None
     try:
         plugin.check_seed(merged, spec)
     except FixtureError as error:

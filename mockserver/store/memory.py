@@ -12,7 +12,6 @@ from .tables import TableSpec
 
 Loader = t.Callable[[ApiData, t.Any], None]
 """Fills an API's empty data from its fixture (seed) data."""
-LegacyFactory = t.Callable[[t.Any], t.Any]
 
 
 class Store:
@@ -29,7 +28,6 @@ class Store:
         self._loaders: dict[str, Loader] = {}
         self._seeds: dict[str, t.Any] = {}
         self._data: dict[str, ApiData] = {}
-        self._legacy: dict[str, LegacyFactory] = {}
         self._depth = 0
 
     def register(self, namespace: str, tables: t.Sequence[TableSpec], load: Loader, seed: t.Any) -> None:
@@ -39,15 +37,6 @@ class Store:
             self._loaders[namespace] = load
             self._seeds[namespace] = seed
             self._data[namespace] = self.build(namespace, seed)
-
-    def register_legacy(self, namespace: str, factory: LegacyFactory, seed: t.Any) -> None:
-        """A namespace whose state is an object built by ``factory`` (APIs not yet kept as tables)."""
-        import copy
-
-        with self._lock:
-            self._legacy[namespace] = factory
-            self._seeds[namespace] = seed
-            self._data[namespace] = factory(copy.deepcopy(seed))  # type: ignore[assignment]
 
     @property
     def namespaces(self) -> list[str]:
@@ -63,19 +52,19 @@ class Store:
         self._loaders[namespace](data, seed)
         return data
 
-    def state(self, namespace: str) -> t.Any:
+    def state(self, namespace: str) -> ApiData:
         """The namespace's data, outside any transaction (tests and tools that only read)."""
         return self._data[namespace]
 
     @contextmanager
-    def transaction(self, namespace: str) -> t.Iterator[t.Any]:
+    def transaction(self, namespace: str) -> t.Iterator[ApiData]:
         """Hold the lock while working on one namespace; on an exception, undo every write made inside.
 
         Transactions nest: an inner one joins the outer, which alone commits or rolls back.
         """
         with self._lock:
             data = self._data[namespace]
-            if namespace in self._legacy or self._depth:
+            if self._depth:
                 self._depth += 1
                 try:
                     yield data
@@ -98,14 +87,9 @@ class Store:
 
     def reset(self, namespace: str | None = None) -> None:
         """Rebuild one namespace (or all) from its fixture data."""
-        import copy
-
         with self._lock:
             for name in [namespace] if namespace else list(self._data):
-                if name in self._legacy:
-                    self._data[name] = self._legacy[name](copy.deepcopy(self._seeds[name]))
-                else:
-                    self._data[name] = self.build(name, self._seeds[name])
+                self._data[name] = self.build(name, self._seeds[name])
 
     def install(self, data: t.Mapping[str, ApiData]) -> None:
         """Put whole namespaces in place at once (data built by ``build`` or ``fresh``)."""
@@ -119,18 +103,12 @@ class Store:
         with self._lock:
             return self._data[namespace].dump()
 
-    def snapshot(self) -> dict[str, t.Any]:
+    def snapshot(self) -> dict[str, ApiData]:
         """A copy of every namespace, for ``restore``."""
-        import copy
-
         with self._lock:
-            return {
-                name: copy.deepcopy(data) if name in self._legacy else data.clone() for name, data in self._data.items()
-            }
+            return {name: data.clone() for name, data in self._data.items()}
 
-    def restore(self, snapshot: t.Mapping[str, t.Any]) -> None:
-        import copy
-
+    def restore(self, snapshot: t.Mapping[str, ApiData]) -> None:
         with self._lock:
             for name, data in snapshot.items():
-                self._data[name] = copy.deepcopy(data) if name in self._legacy else data.clone()
+                self._data[name] = data.clone()

@@ -20,7 +20,6 @@ FIXTURES = PROJECT_ROOT / "fixtures" / "chkk"
 
 
 def test_shipped_fixtures_load() -> None:
-    assert PLUGIN.load_state is not None
     data = ApiData(PLUGIN.tables)
     PLUGIN.load_state(data, PLUGIN.load_seed(FIXTURES, SPEC), dt.datetime.now(dt.UTC))
     releases = data.table("releases")

@@ -40,14 +40,12 @@ def seed() -> dict[str, t.Any]:
 
 
 def loaded(fixture: t.Any) -> ApiData:
-    assert PLUGIN.load_state is not None
     data = ApiData(PLUGIN.tables)
     PLUGIN.load_state(data, fixture, NOW)
     return data
 
 
 def dumped(data: ApiData) -> t.Any:
-    assert PLUGIN.dump_state is not None
     return PLUGIN.dump_state(data)
 
 
@@ -69,7 +67,6 @@ def test_the_dump_of_the_fixtures_is_the_fixtures() -> None:
 
 
 def test_the_dump_passes_check_seed() -> None:
-    assert PLUGIN.check_seed is not None
     dump = dumped(loaded(seed()))
     assert PLUGIN.check_seed(copy.deepcopy(dump), SPEC) == dump
 
@@ -120,7 +117,6 @@ def test_the_sort_field_is_the_stored_moment() -> None:
 def test_check_seed_names_the_part_the_place_and_the_reason(
     part: str, change: t.Callable[[t.Any], None], where: str, reason: str
 ) -> None:
-    assert PLUGIN.check_seed is not None
     fixture = seed()
     change(fixture[part])
     with pytest.raises(FixtureError) as raised:

@@ -569,32 +569,45 @@ def test_huge_per_page_is_clamped_to_100(gitlab: httpx.Client, path: str) -> Non
 
 
 @pytest.mark.parametrize(
-    ("method", "path", "allow"),
+    ("method", "path"),
     [
-        pytest.param("PATCH", "/projects/24/releases/v0.1", "DELETE, GET, HEAD, PUT", id="patch-release"),
-        pytest.param(
-            "PATCH", "/projects/25/releases/release%2F2.0", "DELETE, GET, HEAD, PUT", id="patch-release-escaped-slash"
-        ),
-        pytest.param("DELETE", "/projects/24/releases", "GET, HEAD, POST", id="delete-release-collection"),
-        pytest.param("PATCH", "/projects/24/releases/v0.2/assets/links/1", "DELETE, GET, HEAD, PUT", id="patch-link"),
-        pytest.param(
-            "PATCH", "/projects/24/releases/v0.2/assets/links/-1", "DELETE, GET, HEAD, PUT", id="patch-link-negative-id"
-        ),
-        pytest.param("GET", "/projects/24/releases/v0.1/evidence", "POST", id="get-evidence"),
-        pytest.param(
-            "PUT", "/projects/24/releases/permalink/latest/downloads/bin/app", "GET, HEAD", id="put-permalink-suffix"
-        ),
-        pytest.param("POST", "/user", "GET, HEAD", id="post-user"),
+        pytest.param("PATCH", "/projects/24/releases/v0.1", id="patch-release"),
+        pytest.param("PATCH", "/projects/25/releases/release%2F2.0", id="patch-release-escaped-slash"),
+        pytest.param("DELETE", "/projects/24/releases", id="delete-release-collection"),
+        pytest.param("PATCH", "/projects/24/releases/v0.2/assets/links/1", id="patch-link"),
+        pytest.param("PATCH", "/projects/24/releases/v0.2/assets/links/-1", id="patch-link-negative-id"),
+        pytest.param("GET", "/projects/24/releases/v0.1/evidence", id="get-evidence"),
+        pytest.param("PUT", "/projects/24/releases/permalink/latest/downloads/bin/app", id="put-permalink-suffix"),
+        pytest.param("POST", "/user", id="post-user"),
     ],
 )
-def test_wrong_method_is_405_with_every_allowed_method(
-    gitlab: httpx.Client, app: MockApp, method: str, path: str, allow: str
+def test_a_method_a_known_path_does_not_serve_is_the_catch_all_404(
+    gitlab: httpx.Client, app: MockApp, method: str, path: str
 ) -> None:
+    # GitLab's catch-all route answers any method its API does not route: a 404, never a 405 with Allow.
     before = world(app)
     response = gitlab.request(method, path, json={"name": "x"} if method != "GET" else None)
-    assert_gitlab_error(response, 405, {"error": "405 Not Allowed"})
-    assert response.headers["allow"] == allow
+    assert_gitlab_error(response, 404, {"error": "404 Not Found"})
+    assert "allow" not in response.headers
     assert world(app) == before
+
+
+@pytest.mark.parametrize(
+    ("path", "allow"),
+    [
+        pytest.param("/projects/24/releases", "GET, HEAD, OPTIONS, POST", id="releases"),
+        pytest.param("/projects/25/releases/release%2F2.0", "DELETE, GET, HEAD, OPTIONS, PUT", id="escaped-slash"),
+    ],
+)
+def test_options_on_a_known_path_lists_its_methods(gitlab: httpx.Client, app: MockApp, path: str, allow: str) -> None:
+    before = world(app)
+    response = gitlab.options(path)
+    assert (response.status_code, response.headers["allow"], response.content) == (204, allow, b"")
+    assert world(app) == before
+
+
+def test_options_on_an_unknown_path_is_the_catch_all_404(gitlab: httpx.Client) -> None:
+    assert_gitlab_error(gitlab.options("/projects/24/nope"), 404, {"error": "404 Not Found"})
 
 
 @pytest.mark.parametrize(

@@ -30,4 +30,9 @@ PLUGIN = ApiPlugin(
     load_state=load_state,
     dump_state=dump_state,
     check_seed=check_seed,
+    # GitLab mounts a catch-all route (any method, any path) after its API; its router tries
+    # that before answering 405, so a method a known path does not serve is a plain 404.
+    # OPTIONS is the exception: the router answers it itself for a path it knows.
+    unserved_method="not_found",
+    answers_options=True,
 )

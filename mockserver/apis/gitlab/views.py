@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import typing as t
 from urllib.parse import quote
 
@@ -16,6 +17,13 @@ from .state import GitLabState, full_path
 
 SOURCE_FORMATS = ("zip", "tar.gz", "tar.bz2", "tar")
 _MARKDOWN = MarkdownIt("commonmark", {"html": False})
+# What percent-encoding leaves as it is: most tags (v1.2.3) are made of these alone.
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
+def path_segment(text: str) -> str:
+    """``text`` percent-encoded as one path segment (``release/1.0`` -> ``release%2F1.0``)."""
+    return text if _UNRESERVED.fullmatch(text) else quote(text, safe="")
 
 
 def millis(stored: str) -> str:
@@ -123,7 +131,7 @@ def milestone_view(milestone: Row, project: Row, base_url: str) -> dict[str, t.A
 
 def link_view(link: Row, tag_name: str, viewer: Viewer) -> dict[str, t.Any]:
     filepath = link["filepath"]
-    direct = f"{viewer.web_url}/-/releases/{quote(tag_name, safe='')}/downloads{filepath}" if filepath else link["url"]
+    direct = f"{viewer.web_url}/-/releases/{path_segment(tag_name)}/downloads{filepath}" if filepath else link["url"]
     return {
         "id": link["id"],
         "name": link["name"],
@@ -140,7 +148,7 @@ def release_links(viewer: Viewer, tag_name: str) -> list[dict[str, t.Any]]:
 
 def release_view(release: Row, viewer: Viewer, *, html: bool = False) -> dict[str, t.Any]:
     state, project, tag_name = viewer.state, viewer.project, release["tag_name"]
-    encoded_tag = quote(tag_name, safe="")
+    encoded_tag = path_segment(tag_name)
     read_code = viewer.permissions.read_code
     links = release_links(viewer, tag_name)
     assets: dict[str, t.Any] = {"count": len(links) + (len(SOURCE_FORMATS) if read_code else 0)}

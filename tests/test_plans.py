@@ -1,4 +1,4 @@
-"""The resolver: every operation bound to its spec object, handlers that match the spec, answers from examples."""
+"""Operation plans: every operation bound to its spec object, handlers that match the spec, answers from examples."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 from mockserver import Settings, cli, create_app
 from mockserver.errors import MockError
 from mockserver.exchange import Call, Reply
+from mockserver.plans import OperationMismatch
 from mockserver.plugin import ApiPlugin, discover_plugins
-from mockserver.resolver import OperationMismatch
 from mockserver.serving import BackgroundServer
 
 PROBE_SPEC = """\
@@ -68,7 +68,6 @@ def probe_plugin(handlers: dict[str, t.Callable[[Call], Reply]]) -> ApiPlugin:
         handlers=handlers,
         render_error=render_error,
         load_seed=lambda folder, spec: {},
-        build_state=lambda seed, now: {},
     )
 
 

@@ -1,0 +1,205 @@
+"""Our endpoint application, behind Connexion's routing: one pass through named stages per request.
+
+    route     the operation's plan, by what Connexion's routing put in the scope
+    validate  parameters and body, by the plan's compiled checks -> the handler's ``Call``
+    choose    which producer answers (``choose_response``: the seam for ``Prefer``, scenarios, faults)
+    produce   the handler, or the spec's example, inside the store
+    render    ``Reply`` -> bytes (``json_body``)
+    check     the reply against the spec, when ``settings.validate_responses``
+
+Failures are raised as ``MockError``s (or Connexion's ``NonConformingResponse``) and rendered
+by ``dispatch.ErrorDispatcher`` in the owning API's shape.
+"""
+
+from __future__ import annotations
+
+import json
+import typing as t
+from urllib.parse import parse_qsl
+
+from connexion.exceptions import NonConformingResponseBody, NonConformingResponseHeaders
+from starlette.datastructures import Headers
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from .bodies import Body, split_content_type
+from .clock import Clock
+from .errors import NotFound
+from .exchange import Call, Reply
+from .json_body import dump_json
+from .plans import OperationPlan
+from .plugin import Handler
+from .rawpath import unescape_segment
+from .store import Store
+from .validation import ABSENT
+
+ROUTING_CONTEXT = "connexion_routing"
+
+
+class ValidRequest:
+    """What validation made of one request: everything of the ``Call`` but the state."""
+
+    __slots__ = ("plan", "scope", "headers", "query", "params", "body")
+
+    def __init__(self, plan: OperationPlan, scope: Scope, headers: Headers, query: list[tuple[str, str]]) -> None:
+        self.plan = plan
+        self.scope = scope
+        self.headers = headers
+        self.query = query
+        self.params: dict[str, t.Any] = {}
+        self.body = Body()
+
+    def call(self, state: t.Any, clock: Clock) -> Call:
+        scope = self.scope
+        raw_path = scope.get("raw_path") or scope["path"].encode()
+        path = raw_path.decode("utf-8", errors="replace").split("?", 1)[0]
+        mount = self.plan.mount
+        return Call(
+            params={**self.params, **self.body.files} if self.body.files else self.params,
+            body=self.body.value,
+            headers=self.headers,
+            query=self.query,
+            base_url=_base_url(scope, self.headers),
+            mount=mount,
+            path=path[len(mount) :] if path.startswith(mount) else path,
+            state=state,
+            clock=clock,
+            operation=self.plan.operation,
+        )
+
+
+def choose_response(plan: OperationPlan, request: ValidRequest) -> Handler:
+    """Which producer answers this request: the API's handler, else the spec's example.
+
+    The one place that decides; a client's ``Prefer``, a scenario or an injected fault will be
+    read here, while producing the reply stays the producer's business.
+    """
+    return plan.handler if plan.handler is not None else plan.example
+
+
+class Pipeline:
+    """The ASGI app behind Connexion's routing: route -> validate -> choose -> produce -> render -> check."""
+
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+        self._plans: dict[tuple[str, str], OperationPlan] = {}
+
+    def add(self, plans: t.Mapping[str, OperationPlan]) -> None:
+        for key, plan in plans.items():
+            self._plans[(plan.mount, key)] = plan
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        plan = self.route(scope)
+        request = await self.validate(plan, scope, receive)
+        produce = choose_response(plan, request)
+        try:
+            with self.store.transaction(plan.api) as state:
+                reply = produce(request.call(state, self.clock))
+        finally:
+            await request.body.close()
+        response = render(reply)
+        if plan.responses is not None:
+            check_reply(plan, response)
+        await response(scope, receive, send)
+
+    def route(self, scope: Scope) -> OperationPlan:
+        routed = scope.get("extensions", {}).get(ROUTING_CONTEXT, {})
+        plan = self._plans.get((routed.get("api_base_path"), routed.get("operation_id")))
+        if plan is None:
+            # No operation of any API matched the path (a method mismatch raised in routing).
+            raise NotFound(None)
+        return plan
+
+    async def validate(self, plan: OperationPlan, scope: Scope, receive: Receive) -> ValidRequest:
+        headers = Headers(scope=scope)
+        pairs = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        request = ValidRequest(plan, scope, headers, pairs)
+        sent: dict[str, list[str]] = {}
+        for name, value in pairs:
+            sent.setdefault(name, []).append(value)
+        path_params = scope.get("path_params", {})
+        for check in plan.checks:
+            check.check(_sent(check.location, check.name, sent, headers, path_params))
+        params = request.params
+        for check in plan.path:
+            value = path_params.get(check.name)
+            if value is not None:
+                value = check.handler_value([value])
+                params[check.name] = unescape_segment(value) if isinstance(value, str) else value
+        for check in plan.query:
+            value = check.handler_value(sent.get(check.name, ()))
+            if value is not ABSENT:
+                params[check.name] = value
+        if plan.body is not None:
+            request.body = await plan.body.read(headers, receive)
+        return request
+
+
+def _sent(location: str, name: str, query: dict, headers: Headers, path_params: dict) -> list[str]:
+    if location == "query":
+        return query.get(name, [])
+    if location == "header":
+        value = headers.get(name)
+        return [] if value is None else [value]
+    # The router has already converted integer path segments; validate the text as sent.
+    value = path_params.get(name)
+    return [] if value is None else [str(value)]
+
+
+def _base_url(scope: Scope, headers: Headers) -> str:
+    """``scheme://host[:port]`` (and root path) as the client addressed the server, as Starlette reads it."""
+    scheme = scope.get("scheme", "http")
+    root_path = scope.get("app_root_path", scope.get("root_path", ""))
+    host = headers.get("host")
+    if host is None:
+        server = scope.get("server")
+        if server is None:
+            return root_path.rstrip("/")
+        host_name, port = server
+        default_port = {"http": 80, "https": 443, "ws": 80, "wss": 443}.get(scheme)
+        host = host_name if port == default_port else f"{host_name}:{port}"
+    return f"{scheme}://{host}{root_path}".rstrip("/")
+
+
+def render(reply: Reply) -> Response:
+    if reply.body is None and reply.status in (204, 302, 304):
+        return Response(status_code=reply.status, headers=reply.headers)
+    if reply.media_type.endswith("json"):
+        content = dump_json(reply.body)
+    else:
+        content = reply.body if isinstance(reply.body, bytes) else str(reply.body or "").encode()
+    return Response(content, status_code=reply.status, headers=reply.headers, media_type=reply.media_type)
+
+
+def check_reply(plan: OperationPlan, response: Response) -> None:
+    """The reply against the operation's responses in the spec: media type, required headers, JSON body."""
+    assert plan.responses is not None
+    media_type, charset = split_content_type(response.headers.get("content-type"))
+    if media_type is None:
+        media_type = plan.produces_first or "application/octet-stream"
+    if response.status_code < 400 and plan.produces_first is not None and media_type.lower() not in plan.produces:
+        raise NonConformingResponseHeaders(
+            detail=f"Invalid Response Content-type ({media_type}), expected {list(plan.produces_listed)}"
+        )
+    expected = plan.responses.get(str(response.status_code)) or plan.responses.get("default")
+    if expected is None:
+        return
+    missing = expected.required_headers - {key.decode("latin-1").lower() for key, _ in response.raw_headers}
+    if missing:
+        raise NonConformingResponseHeaders(
+            detail=f"Keys in response header don't match response specification. Difference: {', '.join(missing)}"
+        )
+    body_check = expected.bodies.get(media_type)
+    if body_check is None or not _is_json_range(media_type):
+        return
+    text = bytes(response.body).decode(charset or "utf-8")
+    try:
+        body = json.loads(text) if text else None
+    except json.JSONDecodeError as error:
+        raise NonConformingResponseBody(str(error)) from None
+    body_check.check(body)
+
+
+def _is_json_range(media_type: str) -> bool:
+    return media_type.endswith("json")
