@@ -10,7 +10,6 @@ import pathlib
 import re
 import subprocess
 import sys
-import time
 import typing as t
 from urllib.parse import quote
 
@@ -90,7 +89,7 @@ def test_each_scenario_loads_and_is_served_over_http(app: MockApp, http: httpx.C
     assert served_counts(http, exported) == held_counts(exported)
 
 
-def test_many_releases_holds_ten_thousand_more_releases_than_the_default_and_loads_fast(app: MockApp) -> None:
+def test_many_releases_holds_ten_thousand_more_releases_than_the_default(app: MockApp) -> None:
     def releases(document: t.Mapping[str, t.Any]) -> int:
         apis = document["apis"]
         return (
@@ -100,12 +99,9 @@ def test_many_releases_holds_ten_thousand_more_releases_than_the_default_and_loa
         )
 
     default = releases(app.export_state())
-    started = time.perf_counter()
     app.load_scenario("many-releases")
-    elapsed = time.perf_counter() - started
+    # How fast it loads is the bench's to measure (``make bench``), not a test's.
     assert releases(app.export_state()) == default + 10_000
-    # The goal is under 2 s on the development machine (the bench measures it); the margin is for a busy one.
-    assert elapsed < 6, f"many-releases took {elapsed:.2f} s to load"
 
 
 def test_upcoming_releases_are_flagged_for_python_gitlab(
