@@ -10,6 +10,9 @@ import pytest
 from mockserver import MockApp, Settings, create_app
 from mockserver.serving import BackgroundServer
 
+# Runs small test files that use release-mock's own pytest plugin (tests/test_pytest_plugin.py).
+pytest_plugins = ["pytester"]
+
 MAINTAINER = "glpat-maintainer-000000000001"
 DEVELOPER = "glpat-developer-0000000000001"
 REPORTER = "glpat-reporter-000000000001"
