@@ -156,3 +156,31 @@ def fixture_tags(project_id: int) -> set[str]:
     projects = yaml.safe_load((PROJECT_ROOT / "fixtures" / "gitlab" / "projects.yaml").read_text(encoding="utf-8"))
     (project,) = [project for project in projects if project["id"] == project_id]
     return {release["tag_name"] for release in project["releases"]}
+
+
+PLUGIN_TEST = f'''
+import pytest
+
+@pytest.mark.release_mock(scenario="empty")
+def test_the_scenario_marker(release_mock):
+    response = release_mock.gitlab.get("/projects/1", headers={{"PRIVATE-TOKEN": "glpat-admin-0000000000000001"}})
+    assert response.json()["path"] == "empty-app"
+
+def test_the_fixtures_again(release_mock_server):
+    import httpx
+    response = httpx.get(release_mock_server.url + "/chkk/projects/{CHKK_PROJECT}/releases/1.5.12/",
+                         headers={{"Authorization": "Bearer chkk-all-projects-token-0001"}})
+    assert response.json()["version"] == "1.5.12"
+'''
+
+
+def test_the_pytest_plugin_works_from_the_wheel(venv_bin: pathlib.Path, elsewhere: pathlib.Path) -> None:
+    # pytest is no dependency of ours: the user's project brings it.
+    run([sys.executable, "-m", "pip", "--python", venv_bin / "python", "install", "--quiet", "--no-compile", "pytest"])
+    (elsewhere / "test_with_the_plugin.py").write_text(PLUGIN_TEST, encoding="utf-8")
+    result = run(
+        [venv_bin / "python", "-m", "pytest", "-q", "--strict-markers", "-p", "no:cacheprovider", "-p", "no:randomly"],
+        cwd=elsewhere,
+        env=environment(),
+    )
+    assert "2 passed" in result.stdout, result.stdout
