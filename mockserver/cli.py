@@ -89,6 +89,28 @@ def build_parser() -> argparse.ArgumentParser:
         help="list the scenarios 'serve --scenario' can start from",
         description="List the shipped scenarios: each name with its one-line description.",
     )
+    seed = commands.add_parser(
+        "seed",
+        help="put a scenario on a running mock (admin API) or a real GitLab/Sentry (public APIs)",
+        description="Put a scenario on a server: on a mock through its admin API, or through the public APIs "
+        "(creating only what is missing, so a second run creates nothing). Tokens as 'release-mock contract' "
+        "reads them: --token API=TOKEN, else $RELEASE_MOCK_<API>_TOKEN, $GITLAB_TOKEN, $SENTRY_AUTH_TOKEN, "
+        "$CHKK_TOKEN, else the mock's default token.",
+    )
+    seed.add_argument("--scenario", required=True, metavar="NAME", help="a scenario name, or a scenario file's path")
+    seed.add_argument("--seed", type=int, metavar="N", help="seed of the scenario's generated data (default 0)")
+    seed.add_argument("--base-url", required=True, metavar="URL", help="the server's root, e.g. http://127.0.0.1:8080")
+    seed.add_argument(
+        "--via",
+        choices=("admin", "api"),
+        help="admin: one PUT /__admin/state (a mock); api: the public APIs (default: admin if the server has it)",
+    )
+    seed.add_argument(
+        "--api", action="append", dest="apis", metavar="API", help="seed only this API (repeatable; default: all)"
+    )
+    seed.add_argument(
+        "--token", action="append", default=[], type=mount_option, metavar="API=TOKEN", help="an API's token"
+    )
     # Listed for the help; its arguments belong to contracts.cli, which main() hands them to.
     commands.add_parser(
         "contract", help="check a server (by default the mock, in-process) against the specs", add_help=False
@@ -172,6 +194,52 @@ def scenarios() -> int:
     return 0
 
 
+def seed(options: argparse.Namespace) -> int:
+    import datetime as dt
+
+    import httpx
+
+    from .scenarios import ScenarioError, compile_scenario
+    from .seeding import VIA_ADMIN, Api, SeedError, has_admin_api, seed_via_admin, seed_via_api
+
+    # The contract suites' profiles say where each API is mounted and how its token is found.
+    from contracts.profiles import PROFILES
+    from contracts.tokens import choose_token
+
+    chosen = options.apis or list(PROFILES)
+    unknown = sorted(set(chosen) - set(PROFILES)) + sorted(set(dict(options.token)) - set(PROFILES))
+    if unknown:
+        print(f"release-mock: no API named {', '.join(unknown)} (known: {', '.join(PROFILES)})", file=sys.stderr)
+        return USAGE_ERROR
+    tokens = dict(options.token)
+    apis = [
+        Api(name, PROFILES[name].mount, PROFILES[name].auth_headers(choose_token(PROFILES[name], tokens.get(name)).value))
+        for name in chosen
+    ]
+    try:
+        document = compile_scenario(options.scenario, options.seed, dt.datetime.now(dt.UTC))
+    except ScenarioError as error:
+        print(f"release-mock: bad scenario: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    document = {**document, "apis": {name: part for name, part in document["apis"].items() if name in chosen}}
+    with httpx.Client(base_url=options.base_url.rstrip("/"), timeout=60) as client:
+        via = options.via or (VIA_ADMIN if has_admin_api(client) else "api")
+        try:
+            if via == VIA_ADMIN:
+                seed_via_admin(client, document)
+                print(f"release-mock: loaded scenario {options.scenario!r} through {options.base_url}'s admin API")
+                return 0
+            tally = seed_via_api(client, document, apis)
+        except (SeedError, httpx.HTTPError) as error:
+            print(f"release-mock: {error}", file=sys.stderr)
+            return 1
+    print(f"release-mock: seeded scenario {options.scenario!r} through {options.base_url}'s public APIs")
+    for line in tally.lines():
+        print(f"  {line}")
+    print(f"  {tally.total_created()} created")
+    return 1 if tally.failures else 0
+
+
 def contract(arguments: list[str]) -> int:
     missing = [name for name in CONTRACT_EXTRA if importlib.util.find_spec(name) is None]
     if missing and not {"-h", "--help"} & set(arguments):
@@ -196,6 +264,8 @@ def main(argv: t.Sequence[str] | None = None) -> int:
         return serve(options)
     if options.command == "scenarios":
         return scenarios()
+    if options.command == "seed":
+        return seed(options)
     return USAGE_ERROR
 
 

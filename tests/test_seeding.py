@@ -1,0 +1,143 @@
+"""``release-mock seed --via api``: the mock, served over HTTP, stands in for a real GitLab and Sentry."""
+
+from __future__ import annotations
+
+import pathlib
+import re
+
+import httpx
+import pytest
+
+from mockserver import cli
+from mockserver.serving import BackgroundServer
+
+from conftest import MAINTAINER
+
+SENTRY_ADMIN = "sntrys-mock-admin-00000000000000001"
+SCENARIO = """
+description: A few releases to seed on project 24 and my-org
+base: default
+gitlab:
+  projects:
+    - id: 24
+      tags:
+        - {name: seed/1.0, target: 079e90101242458910cccd35eab0e211dfc359c0, created_at: -3d}
+      releases:
+        - tag_name: seed/1.0
+          name: Seeded one
+          description: From a scenario.
+          released_at: -2d
+          author: mia
+          assets:
+            links:
+              - {id: 901, name: linux, url: "https://example.com/seed/linux.tgz", link_type: package}
+              - {id: 902, name: mac, url: "https://example.com/seed/mac.tgz"}
+      generate: {count: 3, tag_prefix: "seed-gen/v", links: 1, released_at: {from: -30d, to: now}, author: mia}
+sentry:
+  organizations:
+    - slug: my-org
+      releases:
+        - version: seeded@1.0.0
+          projects: [my-project]
+          dateReleased: -1d
+          commits:
+            - {id: 0a1b2c3d4e5f60718293a4b5c6d7e8f901234567, repository: my-org/my-repo, message: Seeded commit}
+          deploys:
+            - {id: 991, environment: production, name: first}
+            - {id: 992, environment: staging}
+chkk:
+  projects: []
+"""
+
+
+@pytest.fixture
+def scenario(tmp_path: pathlib.Path) -> pathlib.Path:
+    path = tmp_path / "seedable.yaml"
+    path.write_text(SCENARIO, encoding="utf-8")
+    return path
+
+
+def seed(server: BackgroundServer, scenario: pathlib.Path, *extra: str) -> int:
+    return cli.main(["seed", "--scenario", str(scenario), "--base-url", server.url, "--via", "api", *extra])
+
+
+def created(output: str, api: str) -> str:
+    match = re.search(rf"^  {api}: created (.*?);", output, re.MULTILINE)
+    assert match, output
+    return match[1]
+
+
+def test_a_first_run_creates_the_scenario_and_a_second_creates_nothing(
+    server: BackgroundServer, scenario: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert seed(server, scenario) == 0
+    first = capsys.readouterr().out
+    assert created(first, "gitlab") == "5 links, 4 releases, 4 tags"
+    assert created(first, "sentry") == "1 commits, 2 deploys, 1 releases"
+    assert "Chkk's API is read-only" in first
+    assert "  17 created" in first
+
+    assert seed(server, scenario) == 0
+    second = capsys.readouterr().out
+    assert created(second, "gitlab") == "0 links, 0 releases, 0 tags"
+    assert created(second, "sentry") == "0 commits, 0 deploys, 0 releases"
+    assert "  0 created" in second
+
+
+def test_the_server_then_holds_what_the_scenario_says(
+    server: BackgroundServer, scenario: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert seed(server, scenario) == 0
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        gitlab = client.get(
+            "/api/v4/projects/24/releases", params={"per_page": 100}, headers={"PRIVATE-TOKEN": MAINTAINER}
+        ).json()
+        tags = {release["tag_name"] for release in gitlab}
+        assert "seed/1.0" in tags
+        assert len({tag for tag in tags if tag.startswith("seed-gen/v")}) == 3
+        (seeded,) = [release for release in gitlab if release["tag_name"] == "seed/1.0"]
+        assert seeded["name"] == "Seeded one"
+        assert sorted(link["name"] for link in seeded["assets"]["links"]) == ["linux", "mac"]
+        sentry = {"Authorization": f"Bearer {SENTRY_ADMIN}"}
+        release = client.get("/api/0/organizations/my-org/releases/seeded%401.0.0/", headers=sentry).json()
+        assert [project["slug"] for project in release["projects"]] == ["my-project"]
+        deploys = client.get("/api/0/organizations/my-org/releases/seeded%401.0.0/deploys/", headers=sentry).json()
+        assert sorted(deploy["environment"] for deploy in deploys) == ["production", "staging"]
+        commits = client.get("/api/0/organizations/my-org/releases/seeded%401.0.0/commits/", headers=sentry).json()
+        assert [commit["id"] for commit in commits] == ["0a1b2c3d4e5f60718293a4b5c6d7e8f901234567"]
+
+
+def test_only_the_apis_asked_for(
+    server: BackgroundServer, scenario: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert seed(server, scenario, "--api", "sentry") == 0
+    output = capsys.readouterr().out
+    assert "gitlab:" not in output
+    assert created(output, "sentry") == "1 commits, 2 deploys, 1 releases"
+
+
+def test_a_wrong_token_fails_and_says_why(
+    server: BackgroundServer, scenario: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert seed(server, scenario, "--api", "gitlab", "--token", "gitlab=glpat-nobody-0000000000000") == 1
+    output = capsys.readouterr().out
+    assert "failed: gitlab project root/awesome-app: not on the server (401)" in output
+
+
+def test_a_bad_scenario_is_a_usage_error(
+    server: BackgroundServer, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("description: x\nbase: nowhere\n", encoding="utf-8")
+    assert seed(server, bad) == 2
+    assert "bad scenario" in capsys.readouterr().err
+
+
+def test_without_an_admin_api_via_admin_says_so(
+    server: BackgroundServer, scenario: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if httpx.get(server.url + "/__admin/health").status_code == 200:
+        pytest.skip("this build has the admin API: tests/test_seeding_admin.py covers --via admin")
+    code = cli.main(["seed", "--scenario", str(scenario), "--base-url", server.url, "--via", "admin"])
+    assert code == 1
+    assert "has no admin API" in capsys.readouterr().err
