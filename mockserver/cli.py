@@ -199,12 +199,12 @@ def seed(options: argparse.Namespace) -> int:
 
     import httpx
 
-    from .scenarios import ScenarioError, compile_scenario
-    from .seeding import VIA_ADMIN, Api, SeedError, has_admin_api, seed_via_admin, seed_via_api
-
     # The contract suites' profiles say where each API is mounted and how its token is found.
     from contracts.profiles import PROFILES
     from contracts.tokens import choose_token
+
+    from .scenarios import ScenarioError, compile_scenario
+    from .seeding import VIA_ADMIN, Api, SeedError, has_admin_api, seed_via_admin, seed_via_api
 
     chosen = options.apis or list(PROFILES)
     unknown = sorted(set(chosen) - set(PROFILES)) + sorted(set(dict(options.token)) - set(PROFILES))
@@ -213,7 +213,11 @@ def seed(options: argparse.Namespace) -> int:
         return USAGE_ERROR
     tokens = dict(options.token)
     apis = [
-        Api(name, PROFILES[name].mount, PROFILES[name].auth_headers(choose_token(PROFILES[name], tokens.get(name)).value))
+        Api(
+            name,
+            PROFILES[name].mount,
+            PROFILES[name].auth_headers(choose_token(PROFILES[name], tokens.get(name)).value),
+        )
         for name in chosen
     ]
     try:

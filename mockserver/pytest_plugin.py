@@ -1,4 +1,4 @@
-"""pytest fixtures for tests against the mock: ``release_mock`` (httpx clients per API) and ``release_mock_server`` (a URL).
+"""pytest fixtures for tests against the mock: ``release_mock`` (an httpx client per API), ``release_mock_server``.
 
 Registered through the ``pytest11`` entry point, so installing release-mock is enough. One app per test
 session, in the test's own process, served by uvicorn on a thread on a free port of 127.0.0.1

@@ -115,7 +115,9 @@ def seed_via_api(client: httpx.Client, document: t.Mapping[str, t.Any], apis: t.
     if "gitlab" in parts and "gitlab" in by_name:
         gitlab = GitLabSeeder(client, by_name["gitlab"], tally)
         work.append((lambda progress: gitlab.seed(parts["gitlab"], progress), gitlab.count(parts["gitlab"])))
-        tally.notes.append("GitLab projects, milestones and commits (no public API creates them; tags use their target)")
+        tally.notes.append(
+            "GitLab projects, milestones and commits (no public API creates them; tags use their target)"
+        )
     if "sentry" in parts and "sentry" in by_name:
         sentry = SentrySeeder(client, by_name["sentry"], tally)
         work.append((lambda progress: sentry.seed(parts["sentry"], progress), sentry.count(parts["sentry"])))
@@ -283,8 +285,8 @@ class SentrySeeder:
             if (deploy.get("environment"), deploy.get("name")) in existing:
                 self._tally.skipped["sentry", "deploys"] += 1
             elif present:
-                keys = ("environment", "name", "url", "dateStarted", "dateFinished", "projects")
-                body = {key: deploy[key] for key in keys if deploy.get(key) is not None}
+                fields = ("environment", "name", "url", "dateStarted", "dateFinished", "projects")
+                body = {key: deploy[key] for key in fields if deploy.get(key) is not None}
                 response = self._client.post(self._url(f"{at}deploys/"), json=body, headers=self._api.headers)
                 self._created("deploys", response, f"deploy of {version} to {deploy.get('environment')}")
             progress.step()

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import pathlib
 import re
 
 import httpx
 import pytest
+from conftest import MAINTAINER
 
 from mockserver import cli
+from mockserver.seeding import Progress
 from mockserver.serving import BackgroundServer
-
-from conftest import MAINTAINER
 
 SENTRY_ADMIN = "sntrys-mock-admin-00000000000000001"
 SCENARIO = """
@@ -141,3 +142,19 @@ def test_without_an_admin_api_via_admin_says_so(
     code = cli.main(["seed", "--scenario", str(scenario), "--base-url", server.url, "--via", "admin"])
     assert code == 1
     assert "has no admin API" in capsys.readouterr().err
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_counts_on_a_terminal_and_stays_quiet_elsewhere() -> None:
+    terminal, pipe = Terminal(), io.StringIO()
+    for stream in (terminal, pipe):
+        progress = Progress(2, stream)
+        progress.step()
+        progress.step()
+        progress.close()
+    assert terminal.getvalue() == "\rseeding: 1/2\rseeding: 2/2\n"
+    assert pipe.getvalue() == ""

@@ -158,7 +158,7 @@ def fixture_tags(project_id: int) -> set[str]:
     return {release["tag_name"] for release in project["releases"]}
 
 
-PLUGIN_TEST = f'''
+PLUGIN_TEST = f"""
 import pytest
 
 @pytest.mark.release_mock(scenario="empty")
@@ -171,7 +171,7 @@ def test_the_fixtures_again(release_mock_server):
     response = httpx.get(release_mock_server.url + "/chkk/projects/{CHKK_PROJECT}/releases/1.5.12/",
                          headers={{"Authorization": "Bearer chkk-all-projects-token-0001"}})
     assert response.json()["version"] == "1.5.12"
-'''
+"""
 
 
 def test_the_pytest_plugin_works_from_the_wheel(venv_bin: pathlib.Path, elsewhere: pathlib.Path) -> None:
