@@ -25,6 +25,8 @@ VIA_ADMIN = "admin"
 VIA_API = "api"
 ADMIN_STATE = "/__admin/state"
 ADMIN_HEALTH = "/__admin/health"
+PAGE_SIZE = 100
+"""Items asked for per page when listing what a server already has."""
 READ_ONLY_APIS = {"chkk": "Chkk's API is read-only: its releases cannot be created through it"}
 
 
@@ -249,6 +251,22 @@ class SentrySeeder:
         self._tally.failures.append(f"sentry {what}: {response.status_code} {response.text[:200]}")
         return False
 
+    def _listed(self, path: str) -> list[t.Mapping[str, t.Any]]:
+        """Every item of a Sentry list, page after page: its ``Link`` says ``results="true"`` while more follow."""
+        items: list[t.Mapping[str, t.Any]] = []
+        url: str | None = self._url(path)
+        params: dict[str, t.Any] | None = {"per_page": PAGE_SIZE}
+        while url is not None:
+            response = self._client.get(url, params=params, headers=self._api.headers)
+            if response.status_code != 200:
+                self._tally.failures.append(f"sentry {path}: {response.status_code} {response.text[:200]}")
+                break
+            items.extend(response.json())
+            following = response.links.get("next", {})
+            url = following.get("url") if following.get("results") == "true" else None
+            params = None
+        return items
+
     def seed(self, part: t.Mapping[str, t.Any], progress: Progress) -> None:
         for organization in part.get("organizations", []):
             base = f"/organizations/{_segment(organization['slug'])}/releases/"
@@ -279,8 +297,7 @@ class SentrySeeder:
         deploys = release.get("deploys", [])
         existing: set[tuple[t.Any, t.Any]] = set()
         if present and deploys:
-            listed = self._client.get(self._url(f"{at}deploys/"), params={"per_page": 100}, headers=self._api.headers)
-            existing = {(deploy.get("environment"), deploy.get("name")) for deploy in listed.json()}
+            existing = {(deploy.get("environment"), deploy.get("name")) for deploy in self._listed(f"{at}deploys/")}
         for deploy in deploys:
             if (deploy.get("environment"), deploy.get("name")) in existing:
                 self._tally.skipped["sentry", "deploys"] += 1

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from conftest import MAINTAINER
 
-from mockserver import cli
+from mockserver import cli, seeding
 from mockserver.seeding import Progress
 from mockserver.serving import BackgroundServer
 
@@ -106,6 +106,35 @@ def test_the_server_then_holds_what_the_scenario_says(
         assert sorted(deploy["environment"] for deploy in deploys) == ["production", "staging"]
         commits = client.get("/api/0/organizations/my-org/releases/seeded%401.0.0/commits/", headers=sentry).json()
         assert [commit["id"] for commit in commits] == ["0a1b2c3d4e5f60718293a4b5c6d7e8f901234567"]
+
+
+def test_what_is_there_is_read_page_after_page(
+    server: BackgroundServer,
+    scenario: pathlib.Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Deploys come one to a page: a second run that read only the first page would create the second again.
+    monkeypatch.setattr(seeding, "PAGE_SIZE", 1)
+    assert seed(server, scenario, "--api", "sentry") == 0
+    assert created(capsys.readouterr().out, "sentry") == "1 commits, 2 deploys, 1 releases"
+    assert seed(server, scenario, "--api", "sentry") == 0
+    assert created(capsys.readouterr().out, "sentry") == "0 commits, 0 deploys, 0 releases"
+
+
+def test_without_via_a_server_lacking_the_admin_api_is_seeded_through_the_public_apis(
+    server: BackgroundServer, scenario: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if httpx.get(server.url + "/__admin/health").status_code == 200:
+        pytest.skip("this build has the admin API: without --via, seed uses it")
+    assert cli.main(["seed", "--scenario", str(scenario), "--base-url", server.url, "--api", "sentry"]) == 0
+    assert "through " + server.url + "'s public APIs" in capsys.readouterr().out
+
+
+def test_an_unknown_api_is_a_usage_error(scenario: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    arguments = ["seed", "--scenario", str(scenario), "--base-url", "http://127.0.0.1:9", "--api", "jira"]
+    assert cli.main(arguments) == 2
+    assert "no API named jira" in capsys.readouterr().err
 
 
 def test_only_the_apis_asked_for(
