@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import pathlib
 import re
 
@@ -187,3 +188,59 @@ def test_progress_counts_on_a_terminal_and_stays_quiet_elsewhere() -> None:
         progress.close()
     assert terminal.getvalue() == "\rseeding: 1/2\rseeding: 2/2\n"
     assert pipe.getvalue() == ""
+
+
+def test_via_admin_replaces_the_state_in_one_request(
+    server: BackgroundServer, scenario: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if httpx.get(server.url + "/__admin/health").status_code != 200:
+        pytest.skip("the admin API (/__admin, branch admin) is not in this build: --via admin is untested here")
+    assert cli.main(["seed", "--scenario", str(scenario), "--base-url", server.url]) == 0
+    assert "through " + server.url + "'s admin API" in capsys.readouterr().out
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        releases = client.get(
+            "/api/v4/projects/24/releases", params={"per_page": 100}, headers={"PRIVATE-TOKEN": MAINTAINER}
+        ).json()
+        tags = {release["tag_name"] for release in releases}
+        assert "seed/1.0" in tags
+        assert len({tag for tag in tags if tag.startswith("seed-gen/v")}) == 3
+
+
+def admin_stand_in(status: int, seen: list[httpx.Request]) -> httpx.Client:
+    """A server that only has ``/__admin`` (the admin API's side, until it is part of the app)."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path == "/__admin/health":
+            return httpx.Response(200, json={"status": "ok"})
+        if status == 400:
+            return httpx.Response(400, json={"message": "the state document was not imported", "problems": []})
+        return httpx.Response(status)
+
+    return httpx.Client(base_url="http://mock.test", transport=httpx.MockTransport(answer))
+
+
+def test_seed_via_admin_puts_the_compiled_document(scenario: pathlib.Path) -> None:
+    import datetime as dt
+
+    from mockserver.scenarios import compile_scenario
+
+    document = compile_scenario(str(scenario), 5, dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
+    seen: list[httpx.Request] = []
+    with admin_stand_in(200, seen) as client:
+        assert seeding.has_admin_api(client)
+        seeding.seed_via_admin(client, document)
+    assert (seen[-1].method, seen[-1].url.path) == ("PUT", "/__admin/state")
+    assert json.loads(seen[-1].content) == document
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        pytest.param(404, "has no admin API", id="no-admin-api"),
+        pytest.param(400, "refused the scenario (400): {", id="refused"),
+    ],
+)
+def test_seed_via_admin_says_why_it_failed(status: int, message: str) -> None:
+    with admin_stand_in(status, []) as client, pytest.raises(seeding.SeedError, match=re.escape(message)):
+        seeding.seed_via_admin(client, {"format": "release-mock/state", "version": 1, "apis": {}})
