@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 
@@ -170,6 +171,52 @@ def test_the_options_choose_apis_and_mounts(pytester: pytest.Pytester) -> None:
         "gitlab=/gl",
     )
     result.assert_outcomes(passed=1)
+
+
+def test_the_fixtures_option_chooses_the_world(pytester: pytest.Pytester) -> None:
+    fixtures = pytester.path / "my-fixtures"
+    shutil.copytree(PROJECT_ROOT / "fixtures", fixtures)
+    projects = fixtures / "gitlab" / "projects.yaml"
+    projects.write_text(projects.read_text(encoding="utf-8").replace("name: awesome-app", "name: my-app"), "utf-8")
+    result = run(
+        pytester,
+        f"""
+        def test_world(release_mock):
+            project = release_mock.gitlab.get("/projects/24", headers={{"PRIVATE-TOKEN": "{MAINTAINER}"}}).json()
+            assert project["name"] == "my-app"
+        """,
+        "--release-mock-fixtures",
+        str(fixtures),
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_a_module_marker_applies_to_every_test_and_both_fixtures_share_one_state(pytester: pytest.Pytester) -> None:
+    result = run(
+        pytester,
+        f"""
+        import pytest
+
+        pytestmark = pytest.mark.release_mock(scenario="empty")
+
+        def test_both(release_mock, release_mock_server):
+            assert release_mock.app is release_mock_server.app
+            headers = {{"PRIVATE-TOKEN": "glpat-admin-0000000000000001"}}
+            body = {{"tag_name": "v1", "ref": "0123456789abcdef0123456789abcdef01234567"}}
+            created = release_mock.gitlab.post("/projects/1/releases", json=body, headers=headers)
+            assert created.status_code == 201, created.text
+            import httpx
+            seen = httpx.get(release_mock_server.url_of("gitlab") + "/projects/1/releases", headers=headers).json()
+            assert [release["tag_name"] for release in seen] == ["v1"]
+
+        def test_again(release_mock):
+            response = release_mock.gitlab.get("/projects/24", headers={{"PRIVATE-TOKEN": "{MAINTAINER}"}})
+            assert response.status_code in (401, 404)
+        """,
+        "-p",
+        "no:randomly",
+    )
+    result.assert_outcomes(passed=2)
 
 
 def test_a_bad_mount_option_is_a_usage_error(pytester: pytest.Pytester) -> None:
