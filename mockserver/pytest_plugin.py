@@ -75,14 +75,14 @@ class JournalMissing(RuntimeError):
 class ReleaseMockServer:
     """The session's mock as a test sees it: its URL, its state and its clock."""
 
-    def __init__(self, app: MockApp, server: BackgroundServer) -> None:
+    def __init__(self, app: MockApp, background: BackgroundServer) -> None:
         self.app = app
-        self._server = server
+        self.background = background
 
     @property
     def url(self) -> str:
         """The server's root, ``http://127.0.0.1:PORT``: what ``gitlab.Gitlab(url)`` takes."""
-        return self._server.url
+        return self.background.url
 
     @property
     def clock(self) -> Clock:
@@ -126,8 +126,8 @@ class ReleaseMockServer:
 class ReleaseMock(ReleaseMockServer):
     """``ReleaseMockServer`` with an ``httpx.Client`` per API, based at its mount: ``release_mock.gitlab.get(...)``."""
 
-    def __init__(self, app: MockApp, server: BackgroundServer) -> None:
-        super().__init__(app, server)
+    def __init__(self, app: MockApp, background: BackgroundServer) -> None:
+        super().__init__(app, background)
         self._clients: dict[str, httpx.Client] = {}
 
     def client(self, api: str) -> httpx.Client:
@@ -214,7 +214,7 @@ def release_mock_server(release_mock_state: ReleaseMockServer) -> ReleaseMockSer
 @pytest.fixture
 def release_mock(release_mock_state: ReleaseMockServer) -> t.Iterator[ReleaseMock]:
     """The mock with an ``httpx.Client`` per API (``.gitlab``, ``.sentry``, ``.chkk``) based at the API's mount."""
-    clients = ReleaseMock(release_mock_state.app, release_mock_state._server)
+    clients = ReleaseMock(release_mock_state.app, release_mock_state.background)
     try:
         yield clients
     finally:
