@@ -32,11 +32,23 @@ def installed_version() -> str:
         return "(version unknown: run from a checkout that is not installed)"
 
 
+class _TopLevelHelp(argparse.RawDescriptionHelpFormatter):
+    """The description as written, and each command's help beside its name (the longest, "scenarios", too)."""
+
+    def add_argument(self, action: argparse.Action) -> None:
+        super().add_argument(action)
+        # argparse measures the commands one indent less than it prints them, so the longest
+        # name would have its help pushed to the next line: count that indent too.
+        if action.choices and isinstance(action, argparse._SubParsersAction):
+            longest = max(len(name) for name in action.choices) + self._current_indent + self._indent_increment
+            self._action_max_length = max(self._action_max_length, longest)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="release-mock",
         # Lines broken by hand: argparse would split "release-mock" at its hyphen.
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_TopLevelHelp,
         description="A stateful mock of the GitLab, Sentry and Chkk release APIs,\n"
         "and contract checks of a server against their specs.",
         epilog="With no command, or with a serve option first, release-mock means 'release-mock serve'.\n"
@@ -91,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     seed = commands.add_parser(
         "seed",
-        help="put a scenario on a running mock (admin API) or a real GitLab/Sentry (public APIs)",
+        help="put a scenario on a server: a mock's admin API, or the public APIs",
         description="Put a scenario on a server: on a mock through its admin API, or through the public APIs "
         "(creating only what is missing, so a second run creates nothing). Tokens as 'release-mock contract' "
         "reads them: --token API=TOKEN, else $RELEASE_MOCK_<API>_TOKEN, $GITLAB_TOKEN, $SENTRY_AUTH_TOKEN, "
