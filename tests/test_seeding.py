@@ -11,7 +11,7 @@ import httpx
 import pytest
 from conftest import MAINTAINER
 
-from mockserver import cli, seeding
+from mockserver import MockApp, cli, seeding
 from mockserver.seeding import Progress
 from mockserver.serving import BackgroundServer
 
@@ -155,13 +155,15 @@ def test_a_wrong_token_fails_and_says_why(
     assert "failed: gitlab project root/awesome-app: not on the server (401)" in output
 
 
-def test_a_bad_scenario_is_a_usage_error(
-    server: BackgroundServer, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+def test_a_bad_scenario_is_a_usage_error_and_changes_nothing(
+    app: MockApp, server: BackgroundServer, tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text("description: x\nbase: nowhere\n", encoding="utf-8")
+    bad.write_text(SCENARIO.replace("name: Seeded one", "name: [not, a, string]"), encoding="utf-8")
+    before = app.export_state()
     assert seed(server, bad) == 2
     assert "bad scenario" in capsys.readouterr().err
+    assert app.export_state() == before
 
 
 def test_without_an_admin_api_via_admin_says_so(
