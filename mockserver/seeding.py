@@ -109,25 +109,14 @@ def seed_via_api(client: httpx.Client, document: t.Mapping[str, t.Any], apis: t.
     """Create what the server lacks of the document's GitLab and Sentry data, through their public APIs."""
     tally = Tally()
     parts = document.get("apis", {})
-    by_name = {api.name: api for api in apis}
-    for name, reason in READ_ONLY_APIS.items():
-        if name in parts and name in by_name:
-            tally.notes.append(reason)
-    work: list[tuple[t.Callable[[Progress], None], int]] = []
-    if "gitlab" in parts and "gitlab" in by_name:
-        gitlab = GitLabSeeder(client, by_name["gitlab"], tally)
-        work.append((lambda progress: gitlab.seed(parts["gitlab"], progress), gitlab.count(parts["gitlab"])))
-        tally.notes.append(
-            "GitLab projects, milestones and commits (no public API creates them; tags use their target)"
-        )
-    if "sentry" in parts and "sentry" in by_name:
-        sentry = SentrySeeder(client, by_name["sentry"], tally)
-        work.append((lambda progress: sentry.seed(parts["sentry"], progress), sentry.count(parts["sentry"])))
-        tally.notes.append("Sentry organizations, projects, repositories and release files")
-    progress = Progress(sum(count for _, count in work))
+    chosen = [(api, parts[api.name]) for api in apis if api.name in parts]
+    seeders = [(SEEDERS[api.name](client, api, tally), part) for api, part in chosen if api.name in SEEDERS]
+    tally.notes.extend(READ_ONLY_APIS[api.name] for api, _ in chosen if api.name in READ_ONLY_APIS)
+    tally.notes.extend(seeder.unseeded for seeder, _ in seeders)
+    progress = Progress(sum(seeder.count(part) for seeder, part in seeders))
     try:
-        for run, _ in work:
-            run(progress)
+        for seeder, part in seeders:
+            seeder.seed(part, progress)
     finally:
         progress.close()
     return tally
@@ -141,17 +130,21 @@ def _segment(value: t.Any) -> str:
 class GitLabSeeder:
     """A GitLab document part's tags, releases and links, created where missing."""
 
+    unseeded = "GitLab projects, milestones and commits (no public API creates them; tags use their target)"
+
     def __init__(self, client: httpx.Client, api: Api, tally: Tally) -> None:
         self._client = client
         self._api = api
         self._tally = tally
 
     def count(self, part: t.Mapping[str, t.Any]) -> int:
-        return sum(
-            len(project.get("tags", []))
-            + sum(1 + len(release.get("assets", {}).get("links", [])) for release in project.get("releases", []))
-            for project in part.get("projects", [])
-        )
+        return sum(self._items(project) for project in part.get("projects", []))
+
+    @staticmethod
+    def _items(project: t.Mapping[str, t.Any]) -> int:
+        """Progress steps of a project: a tag, a release, a link each."""
+        releases = project.get("releases", [])
+        return len(project.get("tags", [])) + sum(1 + len(r.get("assets", {}).get("links", [])) for r in releases)
 
     def _url(self, path: str) -> str:
         return self._api.mount + path
@@ -173,12 +166,9 @@ class GitLabSeeder:
         for project in part.get("projects", []):
             path = f"{project['namespace']['full_path']}/{project['path']}"
             found = self._get(f"/projects/{_segment(path)}")
-            items = len(project.get("tags", [])) + sum(
-                1 + len(release.get("assets", {}).get("links", [])) for release in project.get("releases", [])
-            )
             if found.status_code != 200:
                 self._tally.failures.append(f"gitlab project {path}: not on the server ({found.status_code}), skipped")
-                for _ in range(items):
+                for _ in range(self._items(project)):
                     progress.step()
                 continue
             self._seed_project(found.json(), project, progress)
@@ -228,6 +218,8 @@ class GitLabSeeder:
 
 class SentrySeeder:
     """A Sentry document part's releases (with commits) and deploys, created where missing."""
+
+    unseeded = "Sentry organizations, projects, repositories and release files"
 
     def __init__(self, client: httpx.Client, api: Api, tally: Tally) -> None:
         self._client = client
@@ -307,3 +299,7 @@ class SentrySeeder:
                 response = self._client.post(self._url(f"{at}deploys/"), json=body, headers=self._api.headers)
                 self._created("deploys", response, f"deploy of {version} to {deploy.get('environment')}")
             progress.step()
+
+
+SEEDERS: dict[str, type[GitLabSeeder] | type[SentrySeeder]] = {"gitlab": GitLabSeeder, "sentry": SentrySeeder}
+"""The APIs whose public API can create what a scenario holds (see ``READ_ONLY_APIS`` for the others)."""
