@@ -9,12 +9,12 @@ import re
 
 import httpx
 import pytest
-from conftest import MAINTAINER
 
 from mockserver import MockApp, cli, seeding
 from mockserver.seeding import Progress
 from mockserver.serving import BackgroundServer
 
+MAINTAINER = "glpat-maintainer-000000000001"
 SENTRY_ADMIN = "sntrys-mock-admin-00000000000000001"
 SCENARIO = """
 description: A few releases to seed on project 24 and my-org
