@@ -87,4 +87,3 @@ def pytest_testnodedown(node: t.Any, error: t.Any) -> None:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
     print_mutant_report(terminalreporter, config.stash.get(MUTANT_LINES, []))
-
