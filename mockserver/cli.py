@@ -101,6 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="restore the state from PATH at start (when it exists); write it there on shutdown and on "
         "POST /__admin/snapshot ($RELEASE_MOCK_STATE_FILE)",
     )
+    commands.add_parser(
+        "scenarios",
+        help="list the scenarios 'serve --scenario' can start from",
+        description="List the shipped scenarios: each name with its one-line description.",
+    )
     state = commands.add_parser(
         "state",
         help="export or import the state of a running mock",
@@ -110,11 +115,6 @@ def build_parser() -> argparse.ArgumentParser:
     state.add_argument("file", metavar="FILE", help="the state document ('-': standard output or input)")
     state.add_argument("--base-url", default=None, help="the mock's address (default http://127.0.0.1:8080)")
     state.add_argument("--admin-token", metavar="TOKEN", help="the mock's admin token ($RELEASE_MOCK_ADMIN_TOKEN)")
-    commands.add_parser(
-        "scenarios",
-        help="list the scenarios 'serve --scenario' can start from",
-        description="List the shipped scenarios: each name with its one-line description.",
-    )
     # Listed for the help; its arguments belong to contracts.cli, which main() hands them to.
     commands.add_parser(
         "contract", help="check a server (by default the mock, in-process) against the specs", add_help=False

@@ -214,6 +214,17 @@ def test_the_admin_api_is_served_whatever_apis_are_chosen() -> None:
     assert [api["name"] for api in health["apis"]] == ["chkk"]
 
 
+def test_the_admin_api_stays_at_its_mount_beside_an_api_mounted_at_the_root() -> None:
+    app = create_app(Settings(apis=("gitlab",), mounts={"gitlab": "/"}))
+    with BackgroundServer(app) as server:
+        assert httpx.get(f"{server.url}/__admin/health", timeout=10).json()["apis"] == [
+            {"name": "gitlab", "mount": "/"}
+        ]
+        assert httpx.get(f"{server.url}/projects/24/releases", headers=MAINTAINER, timeout=10).status_code == 200
+        httpx.get(f"{server.url}/__admin/requests", timeout=10)
+    assert [entry["api"] for entry in app.journal.entries()] == ["gitlab"]
+
+
 @pytest.mark.parametrize("mount", ["/__admin", "/__admin/gitlab"])
 def test_no_vendor_api_is_mounted_in_the_admin_namespace(mount: str) -> None:
     with pytest.raises(MountClash, match="admin API"):
