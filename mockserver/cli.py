@@ -128,6 +128,7 @@ def serve(options: argparse.Namespace) -> int:
 
     # Connexion imports starlette.testclient, which warns about httpx on import; not ours to fix.
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+    from .admin import MOUNT as ADMIN_MOUNT
     from .app import create_app
     from .fixtures import FixtureError
     from .logs import AccessLog
@@ -197,6 +198,7 @@ def serve(options: argparse.Namespace) -> int:
         print(f"release-mock: listening on {root}", flush=True)
         for mount, (plugin, _spec) in sorted(app.mounts.items()):
             print(f"release-mock: {plugin.name} at {root}{mount} (UI: {mount}/ui/)", flush=True)
+        print(f"release-mock: admin API at {root}{ADMIN_MOUNT} (UI: {ADMIN_MOUNT}/ui/)", flush=True)
 
     def save_state() -> None:
         if app.state_file is not None:
