@@ -268,3 +268,18 @@ def test_the_vendor_apis_do_not_need_it(guarded: str) -> None:
 
 def test_the_token_comes_from_the_environment_too() -> None:
     assert Settings.from_env({"RELEASE_MOCK_ADMIN_TOKEN": "from-env"}).admin_token == "from-env"
+
+
+def test_a_method_a_control_does_not_serve_is_a_405_with_allow(http: httpx.Client) -> None:
+    answer = http.get("/__admin/reset")
+    assert answer.status_code == 405
+    assert answer.headers["allow"] == "POST"
+    assert answer.json() == {"message": "Method Not Allowed", "problems": []}
+
+
+def test_a_body_that_is_not_json_is_a_400_in_the_admin_shape(http: httpx.Client, app: MockApp) -> None:
+    before = app.export_state()
+    answer = http.put("/__admin/state", content=b"{not json", headers={"Content-Type": "application/json"})
+    assert answer.status_code == 400
+    assert set(answer.json()) == {"message", "problems"}
+    assert app.export_state() == before
