@@ -82,7 +82,7 @@ def test_top_level_help_lists_every_command_with_one_line_each(
     assert code == 0
     assert out.startswith("usage: release-mock [-h] [--version] COMMAND ...")
     commands = dict(re.findall(r"^    (\w+) +(\S.*)$", out, re.MULTILINE))
-    assert list(commands) == ["serve", "contract"]
+    assert list(commands) == ["serve", "state", "contract"]
     assert commands["serve"].startswith("serve the mock APIs over HTTP (the default command)")
     assert commands["contract"].startswith("check a server")
     assert "--version" in out
@@ -123,7 +123,7 @@ def test_unknown_command_is_a_usage_error_naming_the_commands(capsys: pytest.Cap
     assert code == 2
     (error,) = [line for line in err.splitlines() if "invalid choice: 'srve'" in line]
     # Python versions differ in how they quote the choices.
-    assert re.search(r"\(choose from '?serve'?, '?scenarios'?, '?contract'?\)", error)
+    assert re.search(r"\(choose from '?serve'?, '?scenarios'?, '?state'?, '?contract'?\)", error)
 
 
 @pytest.mark.parametrize(
