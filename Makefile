@@ -32,8 +32,10 @@ browser:
 			|| echo "could not install chromium (apt-get failed); the browser tests will not run"; \
 	fi
 
+# One test process per core, a file to a process; `make test PYTEST_ARGS=-n0` runs in one process.
+PYTEST_ARGS ?= -n auto --dist loadfile
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 contract: $(STAMP)
 	$(BIN)/release-mock contract all

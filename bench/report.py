@@ -50,6 +50,15 @@ def render(results: t.Mapping[str, t.Any]) -> str:
                 f"p50 {figures['list']['p50_ms']:.2f} ms, {_number(figures['list']['requests_per_second'])} req/s; "
                 f"loaded in {figures['loading_s']:.1f} s; resident {memory} MB"
             )
+    scenarios = results.get("scenarios") or []
+    if scenarios:
+        lines.append("")
+        lines.append("scenarios by MockApp.load_scenario (compile, check, build, install), each in its own process:")
+        for figures in scenarios:
+            lines.append(
+                f"  {figures['scenario']:>13}: {figures['releases']:>7,} releases in {figures['seconds']:.2f} s; "
+                f"resident {figures['resident_mb']:,} MB (peak {figures['peak_mb']:,} MB)"
+            )
     lines.append("")
     lines.append("notes:")
     for name in results["servers"]:

@@ -31,7 +31,7 @@ if not __package__:
     __package__ = "bench"
 
 from . import load as load_generators  # noqa: E402
-from . import measure, record, report, servers, tools  # noqa: E402
+from . import measure, record, report, scenario_load, servers, tools  # noqa: E402
 
 RESULTS_FILE = BENCH_DIR / "results.json"
 OPTIONAL_SERVERS = ("prism", "wiremock")
@@ -131,12 +131,15 @@ def benchmark(options: argparse.Namespace) -> dict[str, t.Any]:
             progress(f"round {round_number + 1}/{options.rounds}: list with {size:,} releases (two links each)")
             by_size[size].append(measure.measure_scale(size, 2, load, settings, options.warmup))
     scale = [measure.summarize_scale(trials) for trials in by_size.values()]
+    progress("loading scenarios: many-releases, and generated releases (two links each)")
+    scenarios = [scenario_load.measure("many-releases"), scenario_load.measure(generate=options.scale)]
     return {
         "load_generator": generator,
         "servers": summaries,
         "ratios": measure.ratios(summaries),
         "rounds": rounds,
         "scale": scale,
+        "scenarios": scenarios,
         "skipped": skipped,
         "settings": {
             "releases": options.releases,

@@ -97,12 +97,18 @@ class ApiIndexMiddleware(SpecMiddleware):
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self._entries: list[IndexEntry] = []
+        self._controls: IndexEntry | None = None
 
     def add_api(self, specification: Specification, base_path: str | None = None, **kwargs: t.Any) -> None:
         mount = (base_path or "").rstrip("/")
         name = str(kwargs.get("name") or mount)
         title = str(specification.raw.get("info", {}).get("title", name))
-        self._entries.append(IndexEntry(name, title, mount))
+        entry = IndexEntry(name, title, mount)
+        if kwargs.get("controls"):
+            # The mock's own controls are listed apart: ``apis`` stays the vendor APIs a client may call.
+            self._controls = entry
+            return
+        self._entries.append(entry)
         self._entries.sort(key=lambda entry: entry.name)
 
     @property
@@ -121,8 +127,13 @@ class ApiIndexMiddleware(SpecMiddleware):
         await self.app(scope, receive, send)
 
     def _index(self, scope: Scope) -> Response:
-        entries = [entry.as_json(scope.get("root_path", "")) for entry in self._entries]
+        root_path = scope.get("root_path", "")
+        entries = [entry.as_json(root_path) for entry in self._entries]
+        controls = self._controls.as_json(root_path) if self._controls is not None else None
         headers = {"Vary": "Accept"}
         if wants_html(Headers(scope=scope).get("accept")):
-            return HTMLResponse(render_html(entries), headers=headers)
-        return JSONResponse({"apis": entries}, headers=headers)
+            return HTMLResponse(render_html(entries + ([controls] if controls else [])), headers=headers)
+        body: dict[str, t.Any] = {"apis": entries}
+        if controls is not None:
+            body["admin"] = controls
+        return JSONResponse(body, headers=headers)

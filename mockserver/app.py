@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import pathlib
 import typing as t
 
 from connexion.exceptions import ProblemException
@@ -13,9 +14,12 @@ from connexion.options import SwaggerUIOptions
 from starlette.exceptions import HTTPException
 from starlette.types import Receive, Scope, Send
 
+from . import admin
 from .api_index import ApiIndexMiddleware
+from .bundled import SPECS_DIR
 from .clock import Clock
 from .dispatch import ErrorDispatcher
+from .journal import Journal, JournalMiddleware
 from .logs import quiet_request_noise
 from .middleware import Middleware
 from .mounts import choose_mounts, refuse_hidden_routes, spec_routes
@@ -26,10 +30,11 @@ from .plugin import ApiPlugin, discover_plugins
 from .rawpath import RawPathMiddleware
 from .resolver import RoutingResolver
 from .routing import RoutingMiddleware
-from .settings import Settings
+from .settings import MountClash, Settings
 from .spec_cache import ValidatedSpecs
 from .spec_document import SpecDocumentMiddleware
 from .state_document import export_state, import_state
+from .state_file import write_state_file
 from .store import ApiData, Store
 from .swagger_ui import SPEC_PATH, UI_PATH, SwaggerUIMiddleware
 
@@ -39,7 +44,7 @@ from .swagger_ui import SPEC_PATH, UI_PATH, SwaggerUIMiddleware
 # own domain code, because who may see what (roles, hidden projects, scopes) is API behaviour.
 # Connexion's SwaggerUIMiddleware only serves <mount>/openapi.json (and .yaml) here: its
 # Swagger UI 4 cannot read OpenAPI 3.1, so the UI is ours (Swagger UI 5), beside the `/` index.
-# A request journal or fault injection slots in by position (behind routing, it sees the operation).
+# The journal sits behind routing, so it sees the operation; fault injection would slot in there too.
 MIDDLEWARE = (
     Middleware(RawPathMiddleware),
     Middleware(ServerErrorMiddleware),
@@ -48,6 +53,7 @@ MIDDLEWARE = (
     Middleware(SwaggerUIMiddleware),
     Middleware(ApiIndexMiddleware),
     Middleware(RoutingMiddleware),
+    Middleware(JournalMiddleware),
     Middleware(LifespanMiddleware),
 )
 # What each mount serves besides its spec's paths: the UI (a page and its assets) and the document.
@@ -63,11 +69,18 @@ class MockApp:
         store: Store,
         mounts: dict[str, tuple[ApiPlugin, OpenAPI31Specification]],
         clock: Clock,
+        journal: Journal | None = None,
+        state_file: pathlib.Path | None = None,
     ):
         self._asgi = asgi
         self.store = store
         self.clock = clock
         self.mounts = mounts
+        """The vendor APIs by mount point (the admin API is not one of them)."""
+        self.journal = journal if journal is not None else Journal(clock, 0)
+        """The latest requests the vendor APIs answered (``Journal.entries``, ``clear``)."""
+        self.state_file = state_file
+        """Where ``save_state`` writes (``serve --state-file``), if anywhere."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self._asgi(scope, receive, send)
@@ -79,6 +92,18 @@ class MockApp:
     def import_state(self, document: t.Any) -> None:
         """Put an exported document in place, all at once; ``ImportRejected`` (and nothing changed) otherwise."""
         import_state(self.store, [(plugin, spec.raw) for plugin, spec in self.mounts.values()], document)
+
+    def reset(self) -> None:
+        """Back to the start: every API's fixtures, an empty journal, the clock on real time."""
+        self.clock.reset()
+        self.store.reset()
+        self.journal.clear()
+
+    def save_state(self) -> pathlib.Path:
+        """Write the export to the state file, whole (renamed into place); returns its path."""
+        if self.state_file is None:
+            raise LookupError("this app has no state file")
+        return write_state_file(self.state_file, self.export_state())
 
     def load_scenario(self, name: str, seed: int | None = None) -> None:
         """Replace the state with a scenario's (a shipped name or a file's path), dated by the clock's now.
@@ -104,20 +129,28 @@ def create_app(
     clock = Clock()
     dispatcher = ErrorDispatcher()
     pipeline = Pipeline(store, clock)
-    connexion = OpenAPI31Middleware(pipeline, middlewares=[record.bind() for record in middleware])
+    journal = Journal(clock, settings.journal_size)
+    connexion = OpenAPI31Middleware(pipeline, middlewares=[_bound(record, journal).bind() for record in middleware])
     mounts: dict[str, tuple[ApiPlugin, OpenAPI31Specification]] = {}
+    app = MockApp(connexion, store, mounts, clock, journal, settings.state_file)
     chosen = choose_mounts(discover_plugins() if plugins is None else plugins, settings)
+    _refuse_admin_mount(chosen)
     known_valid = ValidatedSpecs.in_user_cache()
     specs = {
         mount: OpenAPI31Specification.from_path(settings.specs_dir / plugin.spec_file, known_valid)
         for mount, plugin in chosen.items()
     }
-    refuse_hidden_routes(chosen, {mount: [*spec_routes(spec.raw), *UI_ROUTES] for mount, spec in specs.items()})
+    # The admin API's spec is ours, not a vendor's: always the bundled one, whatever specs folder is set.
+    control = admin.admin_plugin(app, settings.admin_token)
+    served = {**chosen, admin.MOUNT: control}
+    specs[admin.MOUNT] = OpenAPI31Specification.from_path(SPECS_DIR / admin.SPEC_FILE, known_valid)
+    refuse_hidden_routes(served, {mount: [*spec_routes(spec.raw), *UI_ROUTES] for mount, spec in specs.items()})
     quiet_request_noise()
-    for mount, plugin in chosen.items():
+    for mount, plugin in served.items():
         spec = specs[mount]
-        seed = plugin.load_seed(settings.fixtures_dir / plugin.name, spec.raw)
+        seed = plugin.load_seed(settings.fixtures_dir / plugin.name, spec.raw) if plugin is not control else None
         pipeline.add(compile_plans(plugin, spec.spec, mount, validate_responses=settings.validate_responses))
+        # The admin API has no tables; its namespace is where the pipeline's transaction holds the store's lock.
         store.register(plugin.name, plugin.tables, _loaded_by(plugin.load_state, clock), seed)
         connexion.add_api(
             spec,
@@ -125,16 +158,32 @@ def create_app(
             name=plugin.name,
             resolver=RoutingResolver(),
             swagger_ui_options=SwaggerUIOptions(swagger_ui=False, spec_path=SPEC_PATH),
+            controls=plugin is control,
         )
         dispatcher.add(
             mount, plugin.render_error, spec.raw.get("paths", {}), plugin.unserved_method, plugin.answers_options
         )
-        mounts[mount] = (plugin, spec)
+        if plugin is not control:
+            mounts[mount] = (plugin, spec)
     # Starlette picks a handler by the exception's class, most specific first, so the
     # dispatcher is named for each family Connexion and Starlette would otherwise render.
     for family in (HTTPException, ProblemException, Exception):
         connexion.add_error_handler(family, dispatcher)
-    return MockApp(connexion, store, mounts, clock)
+    return app
+
+
+def _bound(record: Middleware, journal: Journal) -> Middleware:
+    """The journal's layer given this app's journal (and told to leave the admin API out); others as they are."""
+    if record.cls is JournalMiddleware and "journal" not in record.options:
+        return Middleware(JournalMiddleware, **{**record.options, "journal": journal, "unrecorded": [admin.NAME]})
+    return record
+
+
+def _refuse_admin_mount(chosen: t.Mapping[str, ApiPlugin]) -> None:
+    """``/__admin`` and everything under it is the admin API's: no vendor API is mounted there."""
+    for mount, plugin in chosen.items():
+        if mount == admin.MOUNT or mount.startswith(admin.MOUNT + "/"):
+            raise MountClash(f"{plugin.name} cannot be mounted at {mount}: {admin.MOUNT} is the admin API's")
 
 
 def _loaded_by(

@@ -96,11 +96,37 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="print one line per request: time, client, method, path, status, duration ($RELEASE_MOCK_ACCESS_LOG=1)",
     )
+    serve.add_argument(
+        "--admin-token",
+        metavar="TOKEN",
+        help="require this token (Authorization: Bearer TOKEN) on every /__admin call ($RELEASE_MOCK_ADMIN_TOKEN)",
+    )
+    serve.add_argument(
+        "--journal-size",
+        type=int,
+        metavar="N",
+        help="how many of the latest requests GET /__admin/requests keeps (default 1000; 0: none)",
+    )
+    serve.add_argument(
+        "--state-file",
+        metavar="PATH",
+        help="restore the state from PATH at start (when it exists); write it there on shutdown and on "
+        "POST /__admin/snapshot ($RELEASE_MOCK_STATE_FILE)",
+    )
     commands.add_parser(
         "scenarios",
         help="list the scenarios 'serve --scenario' can start from",
         description="List the shipped scenarios: each name with its one-line description.",
     )
+    state = commands.add_parser(
+        "state",
+        help="export or import the state of a running mock",
+        description="Export the whole state of a running mock to a file, or import one (all or nothing).",
+    )
+    state.add_argument("action", choices=("export", "import"), help="export: mock -> FILE; import: FILE -> mock")
+    state.add_argument("file", metavar="FILE", help="the state document ('-': standard output or input)")
+    state.add_argument("--base-url", default=None, help="the mock's address (default http://127.0.0.1:8080)")
+    state.add_argument("--admin-token", metavar="TOKEN", help="the mock's admin token ($RELEASE_MOCK_ADMIN_TOKEN)")
     seed = commands.add_parser(
         "seed",
         help="put a scenario on a server: a mock's admin API, or the public APIs",
@@ -123,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument(
         "--token", action="append", default=[], type=mount_option, metavar="API=TOKEN", help="an API's token"
     )
+    seed.add_argument("--admin-token", metavar="TOKEN", help="the mock's admin token ($RELEASE_MOCK_ADMIN_TOKEN)")
     # Listed for the help; its arguments belong to contracts.cli, which main() hands them to.
     commands.add_parser(
         "contract", help="check a server (by default the mock, in-process) against the specs", add_help=False
@@ -136,6 +163,7 @@ def serve(options: argparse.Namespace) -> int:
 
     # Connexion imports starlette.testclient, which warns about httpx on import; not ours to fix.
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+    from .admin import MOUNT as ADMIN_MOUNT
     from .app import create_app
     from .fixtures import FixtureError
     from .logs import AccessLog
@@ -143,6 +171,7 @@ def serve(options: argparse.Namespace) -> int:
     from .scenarios import ScenarioError
     from .serving import bind, serve_forever
     from .state_document import ImportRejected
+    from .state_file import StateFileUnreadable, read_state_file
 
     if options.seed is not None and options.scenario is None:
         print("release-mock: --seed needs --scenario (the seed of its generated data)", file=sys.stderr)
@@ -156,6 +185,9 @@ def serve(options: argparse.Namespace) -> int:
             mounts=dict(options.mount) or None,
             validate_responses=options.validate_responses,
             access_log=options.access_log,
+            admin_token=options.admin_token,
+            journal_size=options.journal_size,
+            state_file=pathlib.Path(options.state_file) if options.state_file else None,
         )
         app = create_app(settings)
         if options.scenario is not None:
@@ -172,6 +204,20 @@ def serve(options: argparse.Namespace) -> int:
     except (SettingsError, OperationMismatch) as error:
         print(f"release-mock: {error}", file=sys.stderr)
         return USAGE_ERROR
+    if settings.state_file is not None:
+        # Over the scenario, if both are given: the state file is where the last session left off.
+        try:
+            saved = read_state_file(settings.state_file)
+            if saved is not None:
+                app.import_state(saved)
+        except StateFileUnreadable as error:
+            print(f"release-mock: bad state file: {error}", file=sys.stderr)
+            return USAGE_ERROR
+        except ImportRejected as error:
+            print(f"release-mock: state file {settings.state_file} was not loaded:", file=sys.stderr)
+            for problem in error.problems:
+                print(f"  {problem.where or '/'}: {problem.reason}", file=sys.stderr)
+            return USAGE_ERROR
     try:
         sock = bind(settings.host, settings.port)
     except OSError as error:
@@ -187,8 +233,48 @@ def serve(options: argparse.Namespace) -> int:
         print(f"release-mock: listening on {root}", flush=True)
         for mount, (plugin, _spec) in sorted(app.mounts.items()):
             print(f"release-mock: {plugin.name} at {root}{mount} (UI: {mount}/ui/)", flush=True)
+        print(f"release-mock: admin API at {root}{ADMIN_MOUNT} (UI: {ADMIN_MOUNT}/ui/)", flush=True)
 
-    serve_forever(AccessLog(app, sys.stdout) if settings.access_log else app, sock, announce)
+    def save_state() -> None:
+        if app.state_file is not None:
+            print(f"release-mock: state written to {app.save_state()}", flush=True)
+
+    serve_forever(AccessLog(app, sys.stdout) if settings.access_log else app, sock, announce, save_state)
+    return 0
+
+
+def state(options: argparse.Namespace) -> int:
+    """``release-mock state export|import FILE``: the admin API of a running mock, through ``AdminClient``."""
+    import json
+    import os
+    import pathlib
+
+    from .admin_client import DEFAULT_BASE_URL, AdminClient, AdminError
+
+    token = options.admin_token or os.environ.get("RELEASE_MOCK_ADMIN_TOKEN") or None
+    client = AdminClient(options.base_url or DEFAULT_BASE_URL, token)
+    try:
+        if options.action == "export":
+            text = json.dumps(client.export_state(), ensure_ascii=False, indent=1) + "\n"
+            if options.file == "-":
+                sys.stdout.write(text)
+            else:
+                pathlib.Path(options.file).write_text(text, encoding="utf-8")
+            return 0
+        raw = sys.stdin.read() if options.file == "-" else pathlib.Path(options.file).read_text(encoding="utf-8")
+        client.import_state(json.loads(raw))
+    except AdminError as error:
+        print(f"release-mock: {error}", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem.get('where') or '/'}: {problem.get('reason')}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"release-mock: {options.file}: {error.strerror or error}", file=sys.stderr)
+        return USAGE_ERROR
+    except json.JSONDecodeError as error:
+        print(f"release-mock: {options.file} is not JSON: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    print(f"release-mock: imported {options.file}", file=sys.stderr)
     return 0
 
 
@@ -208,6 +294,7 @@ def scenarios() -> int:
 
 def seed(options: argparse.Namespace) -> int:
     import datetime as dt
+    import os
 
     import httpx
 
@@ -215,6 +302,7 @@ def seed(options: argparse.Namespace) -> int:
     from contracts.profiles import PROFILES
     from contracts.tokens import choose_token
 
+    from .admin_client import AdminClient
     from .scenarios import ScenarioError, compile_scenario
     from .seeding import VIA_ADMIN, Api, SeedError, has_admin_api, seed_via_admin, seed_via_api
 
@@ -238,11 +326,12 @@ def seed(options: argparse.Namespace) -> int:
         print(f"release-mock: bad scenario: {error}", file=sys.stderr)
         return USAGE_ERROR
     document = {**document, "apis": {name: part for name, part in document["apis"].items() if name in chosen}}
+    admin = AdminClient(options.base_url, options.admin_token or os.environ.get("RELEASE_MOCK_ADMIN_TOKEN") or None)
     with httpx.Client(base_url=options.base_url.rstrip("/"), timeout=60) as client:
-        via = options.via or (VIA_ADMIN if has_admin_api(client) else "api")
+        via = options.via or (VIA_ADMIN if has_admin_api(admin) else "api")
         try:
             if via == VIA_ADMIN:
-                seed_via_admin(client, document)
+                seed_via_admin(admin, document)
                 print(f"release-mock: loaded scenario {options.scenario!r} through {options.base_url}'s admin API")
                 return 0
             tally = seed_via_api(client, document, apis)
@@ -280,6 +369,8 @@ def main(argv: t.Sequence[str] | None = None) -> int:
         return serve(options)
     if options.command == "scenarios":
         return scenarios()
+    if options.command == "state":
+        return state(options)
     if options.command == "seed":
         return seed(options)
     return USAGE_ERROR

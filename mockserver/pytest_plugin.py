@@ -68,10 +68,6 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", f"{MARKER}{MARKER_HELP[len(MARKER) :]}")
 
 
-class JournalMissing(RuntimeError):
-    """``.requests()`` on an app without a request journal."""
-
-
 class ReleaseMockServer:
     """The session's mock as a test sees it: its URL, its state and its clock."""
 
@@ -101,26 +97,23 @@ class ReleaseMockServer:
         raise LookupError(f"the mock serves no API named {api!r} (it serves: {served})")
 
     def reset(self) -> None:
-        """Real time again, and the fixtures' state."""
-        # The clock first: what fixtures leave undated is dated by it when the store is rebuilt.
-        self.app.clock.reset()
-        self.app.store.reset()
+        """Real time again, the fixtures' state and an empty request journal."""
+        self.app.reset()
 
     def load(self, scenario: str, seed: int | None = None) -> None:
         """Replace the state with a scenario's (a shipped name or a file's path), dated by the clock's now."""
         self.app.load_scenario(scenario, seed)
 
-    def requests(self, **filters: t.Any) -> list[dict[str, t.Any]]:
-        """The request journal, newest first; ``api=``, ``method=``, ``path=``, ``status=``, ``limit=`` filter it."""
-        journal = getattr(self.app, "journal", None)
-        if journal is None:
-            raise JournalMissing("this release-mock has no request journal (MockApp.journal)")
-        return t.cast("list[dict[str, t.Any]]", journal.entries(**filters))
-
-    def clear_requests(self) -> None:
-        journal = getattr(self.app, "journal", None)
-        if journal is not None:
-            journal.clear()
+    def requests(
+        self,
+        api: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        status: int | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, t.Any]]:
+        """The requests the mock answered since the test began, newest first, filtered as ``/__admin/requests``."""
+        return self.app.journal.entries(api=api, method=method, path=path, status=status, limit=limit)
 
 
 class ReleaseMock(ReleaseMockServer):
@@ -189,7 +182,6 @@ def release_mock_session(pytestconfig: pytest.Config) -> t.Iterator[ReleaseMockS
 def release_mock_state(request: pytest.FixtureRequest, release_mock_session: ReleaseMockServer) -> ReleaseMockServer:
     """The state the test starts from: the fixtures, or the scenario its ``release_mock`` marker names."""
     release_mock_session.reset()
-    release_mock_session.clear_requests()
     marker = request.node.get_closest_marker(MARKER)
     if marker is not None:
         options = dict(marker.kwargs)

@@ -8,7 +8,8 @@ have it yet, so a second run creates nothing. What the public APIs cannot create
 summary: projects, organizations, milestones and GitLab commits must already be there, and Chkk's API
 is read-only.
 
-Speaks HTTP only (httpx); the document comes from ``scenarios.compile_scenario``.
+Speaks HTTP only: httpx for the public APIs, ``admin_client`` for the admin API; the document comes
+from ``scenarios.compile_scenario``.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from urllib.parse import quote
 
 import httpx
 
+from .admin_client import ADMIN_PATH, AdminClient, AdminError
+
 VIA_ADMIN = "admin"
 VIA_API = "api"
-ADMIN_STATE = "/__admin/state"
-ADMIN_HEALTH = "/__admin/health"
 PAGE_SIZE = 100
 """Items asked for per page when listing what a server already has."""
 READ_ONLY_APIS = {"chkk": "Chkk's API is read-only: its releases cannot be created through it"}
@@ -88,21 +89,24 @@ class Progress:
             self._stream.write("\n")
 
 
-def has_admin_api(client: httpx.Client) -> bool:
-    """Whether the server answers the mock's admin health check (a real GitLab or Sentry does not)."""
+def has_admin_api(admin: AdminClient) -> bool:
+    """Whether the server has the mock's admin API (a real GitLab or Sentry has not); one asking for a token has."""
     try:
-        return client.get(ADMIN_HEALTH).status_code == 200
-    except httpx.HTTPError:
-        return False
+        admin.health()
+    except AdminError as error:
+        return error.status in (401, 403)
+    return True
 
 
-def seed_via_admin(client: httpx.Client, document: t.Mapping[str, t.Any]) -> None:
+def seed_via_admin(admin: AdminClient, document: t.Mapping[str, t.Any]) -> None:
     """Replace the mock's whole state with ``document``; ``SeedError`` if refused (the state then stays as it was)."""
-    response = client.put(ADMIN_STATE, json=document)
-    if response.status_code == 404:
-        raise SeedError(f"{client.base_url} has no admin API ({ADMIN_STATE} is a 404): use --via api")
-    if response.status_code >= 400:
-        raise SeedError(f"{ADMIN_STATE} refused the scenario ({response.status_code}): {response.text}")
+    try:
+        admin.import_state(document)
+    except AdminError as error:
+        if error.status == 404:
+            raise SeedError(f"{admin.base_url} has no admin API ({ADMIN_PATH}/state is a 404): use --via api") from None
+        reasons = "".join(f"\n  {problem.get('where') or '/'}: {problem.get('reason')}" for problem in error.problems)
+        raise SeedError(f"the admin API did not load the scenario: {error}{reasons}") from None
 
 
 def seed_via_api(client: httpx.Client, document: t.Mapping[str, t.Any], apis: t.Sequence[Api]) -> Tally:

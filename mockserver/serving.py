@@ -24,24 +24,43 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 class AnnouncingServer(uvicorn.Server):
-    """uvicorn's server, calling ``on_listening`` once it accepts connections (never before, nor if start-up fails)."""
+    """uvicorn's server, calling ``on_listening`` once it accepts connections (never before, nor if start-up fails),
+    and ``on_stopped`` once it has shut down gracefully."""
 
-    def __init__(self, config: uvicorn.Config, on_listening: t.Callable[[], None]) -> None:
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        on_listening: t.Callable[[], None],
+        on_stopped: t.Callable[[], None] | None = None,
+    ) -> None:
         super().__init__(config)
         self._on_listening = on_listening
+        self._on_stopped = on_stopped
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
         if self.started and not self.should_exit:
             self._on_listening()
 
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().shutdown(sockets=sockets)
+        # Here, not after ``run`` returns: on SIGTERM uvicorn raises the signal again once it is done,
+        # and the default action ends the process before ``run``'s caller gets another line in.
+        if self._on_stopped is not None:
+            self._on_stopped()
 
-def serve_forever(app: t.Any, sock: socket.socket, on_listening: t.Callable[[], None]) -> None:
-    """Serve on the bound socket until interrupted (Ctrl-C, SIGTERM)."""
+
+def serve_forever(
+    app: t.Any,
+    sock: socket.socket,
+    on_listening: t.Callable[[], None],
+    on_stopped: t.Callable[[], None] | None = None,
+) -> None:
+    """Serve on the bound socket until interrupted (Ctrl-C, SIGTERM); ``on_stopped`` runs after a graceful stop."""
     # uvicorn's own warnings are per request too ("Invalid HTTP request received."); its errors still show.
     config = uvicorn.Config(app, log_level="error", access_log=False)
     try:
-        AnnouncingServer(config, on_listening).run(sockets=[sock])
+        AnnouncingServer(config, on_listening, on_stopped).run(sockets=[sock])
     except KeyboardInterrupt:
         # uvicorn shuts down gracefully on Ctrl-C, then raises the signal again for the caller: the end, not an error.
         pass

@@ -49,6 +49,12 @@ class Settings:
     """Check every response against the spec (the test suite turns this on)."""
     access_log: bool = False
     """``release-mock serve`` writes one line per request."""
+    admin_token: str | None = None
+    """When set, every call to the admin API (``/__admin``) must carry it as ``Authorization: Bearer <token>``."""
+    journal_size: int = 1000
+    """How many of the latest requests the journal keeps (0: none)."""
+    state_file: pathlib.Path | None = None
+    """Where ``serve`` restores the state at start; written on shutdown and on ``POST /__admin/snapshot``."""
 
     def mount_for(self, name: str, default: str) -> str:
         mount = self.mounts.get(name, default)
@@ -70,11 +76,18 @@ class Settings:
             values["validate_responses"] = _is_yes(environ["RELEASE_MOCK_VALIDATE_RESPONSES"])
         if environ.get("RELEASE_MOCK_ACCESS_LOG"):
             values["access_log"] = _is_yes(environ["RELEASE_MOCK_ACCESS_LOG"])
+        if environ.get("RELEASE_MOCK_ADMIN_TOKEN"):
+            values["admin_token"] = environ["RELEASE_MOCK_ADMIN_TOKEN"]
+        if environ.get("RELEASE_MOCK_JOURNAL_SIZE"):
+            values["journal_size"] = _count(environ["RELEASE_MOCK_JOURNAL_SIZE"], "RELEASE_MOCK_JOURNAL_SIZE")
+        if environ.get("RELEASE_MOCK_STATE_FILE"):
+            values["state_file"] = pathlib.Path(environ["RELEASE_MOCK_STATE_FILE"])
         mounts = _env_mounts(environ)
         if mounts:
             values["mounts"] = mounts
         values.update({key: value for key, value in overrides.items() if value is not None})
         values["port"] = _port(values.get("port", cls.port), "the port")
+        values["journal_size"] = _count(values.get("journal_size", cls.journal_size), "the journal size")
         return cls(**values)
 
 
@@ -87,3 +100,14 @@ def _port(value: object, source: str) -> int:
     if not 0 <= port <= 65535:
         raise SettingsError(f"{source} must be a number from 0 to 65535, got {value!r}")
     return port
+
+
+def _count(value: object, source: str) -> int:
+    """A whole number from 0 up; ``SettingsError`` naming ``source`` otherwise."""
+    try:
+        count = int(str(value).strip())
+    except ValueError:
+        count = -1
+    if count < 0:
+        raise SettingsError(f"{source} must be a whole number from 0 up, got {value!r}")
+    return count

@@ -62,3 +62,31 @@ def gitlab(server: BackgroundServer) -> t.Iterator[httpx.Client]:
 def anonymous(server: BackgroundServer) -> t.Iterator[httpx.Client]:
     with httpx.Client(base_url=f"{server.url}/api/v4", timeout=10) as client:
         yield client
+
+
+# -- the contract suite vs mutants table (tests/contracts/test_mutants.py) --------------------------------
+# Printed by tests/contracts/conftest.py in a run of one process; under pytest-xdist (``make test``) the
+# workers hand their lines over and this controller prints them: the controller collects no test, so only
+# this top-level conftest is loaded there.
+
+MUTANT_LINES: pytest.StashKey[list[str]] = pytest.StashKey()
+
+
+def print_mutant_report(terminalreporter: pytest.TerminalReporter, lines: list[str]) -> None:
+    if not lines:
+        return
+    terminalreporter.write_sep("=", "contract suite vs mutants: which check(s) caught each, on which operation(s)")
+    for line in lines:
+        terminalreporter.write_line(line)
+    terminalreporter.write_line("(* the check the mutant was made to be caught by)")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: t.Any, error: t.Any) -> None:
+    lines = getattr(node, "workeroutput", {}).get("mutant_lines")
+    if lines:
+        node.config.stash.setdefault(MUTANT_LINES, []).extend(lines)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    print_mutant_report(terminalreporter, config.stash.get(MUTANT_LINES, []))

@@ -11,7 +11,7 @@ import typing as t
 import httpx
 import pytest
 
-from bench import apps, load, measure, record, report, tools
+from bench import apps, load, measure, record, report, scenario_load, tools
 from bench.bare_app import create_bare_app, load_recording, save_recording
 from mockserver.serving import BackgroundServer
 from tests.conftest import MAINTAINER
@@ -177,6 +177,9 @@ def sample_results() -> dict[str, t.Any]:
                 "list": load.LoadResult(10, 900.0, 20.5, 40.0, 0)._asdict(),
             }
         ],
+        "scenarios": [
+            {"scenario": "many-releases", "seconds": 0.52, "releases": 10023, "resident_mb": 92, "peak_mb": 98}
+        ],
         "skipped": {"wiremock": "WireMock skipped (--skip wiremock)"},
         "machine": {"cpus": 2, "load_average_1min": {"start": 0.5, "end": 1.5}},
         "wall_seconds": 150.0,
@@ -190,6 +193,7 @@ def test_table_has_a_row_per_server_and_endpoint_with_ratios_and_notes() -> None
     assert ["prism", "get", "1,234", "1.50", "9.25", "0.500", "1.80", "s"] in rows
     assert ["list", "1,234", "1.50", "9.25", "0.062", "(2", "errors)"] in rows
     assert "100,000 releases, 2 links each: p50 20.50 ms, 900 req/s; loaded in 6.1 s; resident 480 MB" in table
+    assert "many-releases:  10,023 releases in 0.52 s; resident 92 MB (peak 98 MB)" in table
     assert "skipped: WireMock skipped (--skip wiremock)" in table
     assert "answers the spec's examples" in table
     assert "load average 0.5 -> 1.5" in table
@@ -208,3 +212,9 @@ def test_prism_and_wiremock_are_skipped_with_a_reason_where_node_or_java_is_miss
     java, jar = tools.ensure_wiremock()
     assert java.path is None and "WireMock skipped: java is not installed" in java.why_not
     assert not (tmp_path / ".node").exists()  # nothing was installed
+
+
+def test_a_scenario_is_loaded_and_weighed_in_a_process_of_its_own() -> None:
+    figures = scenario_load.measure(generate=50)
+    assert (figures["scenario"], figures["releases"]) == ("generated", 50)
+    assert 0 < figures["seconds"] and 0 < figures["resident_mb"] <= figures["peak_mb"]

@@ -82,7 +82,7 @@ def test_top_level_help_lists_every_command_with_one_line_each(
     assert code == 0
     assert out.startswith("usage: release-mock [-h] [--version] COMMAND ...")
     commands = dict(re.findall(r"^    (\w+) +(\S.*)$", out, re.MULTILINE))
-    assert list(commands) == ["serve", "scenarios", "seed", "contract"]
+    assert list(commands) == ["serve", "scenarios", "state", "seed", "contract"]
     assert commands["serve"].startswith("serve the mock APIs over HTTP (the default command)")
     assert commands["scenarios"].startswith("list the scenarios")
     assert commands["seed"].startswith("put a scenario on a server")
@@ -125,7 +125,7 @@ def test_unknown_command_is_a_usage_error_naming_the_commands(capsys: pytest.Cap
     assert code == 2
     (error,) = [line for line in err.splitlines() if "invalid choice: 'srve'" in line]
     # Python versions differ in how they quote the choices.
-    assert re.search(r"\(choose from '?serve'?, '?scenarios'?, '?seed'?, '?contract'?\)", error)
+    assert re.search(r"\(choose from '?serve'?, '?scenarios'?, '?state'?, '?seed'?, '?contract'?\)", error)
 
 
 @pytest.mark.parametrize(

@@ -225,21 +225,22 @@ def test_a_bad_mount_option_is_a_usage_error(pytester: pytest.Pytester) -> None:
     assert result.ret != 0
 
 
-def test_requests_reads_the_journal(pytester: pytest.Pytester) -> None:
-    from mockserver import Settings, create_app
-
-    if not hasattr(create_app(Settings()), "journal"):
-        pytest.skip("MockApp.journal (the request journal of the admin API) is not in this build")
+def test_requests_reads_the_journal_of_the_test(pytester: pytest.Pytester) -> None:
     result = run(
         pytester,
         f"""
         def test_journal(release_mock):
             release_mock.gitlab.get("/projects/24", headers={{"PRIVATE-TOKEN": "{MAINTAINER}"}})
-            (entry,) = release_mock.requests(api="gitlab", limit=1)
-            assert entry
+            release_mock.gitlab.get("/projects/999", headers={{"PRIVATE-TOKEN": "{MAINTAINER}"}})
+            (entry,) = release_mock.requests(api="gitlab", status=404)
+            assert entry["request"]["path"] == "/api/v4/projects/999"
+            assert entry["request"]["headers"]["private-token"] != "{MAINTAINER}"
+            assert [e["request"]["path"] for e in release_mock.requests(limit=2)] == [
+                "/api/v4/projects/999", "/api/v4/projects/24"
+            ]
 
         def test_journal_is_empty_again(release_mock_server):
-            assert release_mock_server.requests(api="gitlab") == []
+            assert release_mock_server.requests() == []
         """,
         "-p",
         "no:randomly",

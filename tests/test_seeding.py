@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import io
-import json
 import pathlib
 import re
+import typing as t
 
 import httpx
 import pytest
 
-from mockserver import MockApp, cli, seeding
+from mockserver import MockApp, Settings, cli, create_app, seeding
 from mockserver.seeding import Progress
 from mockserver.serving import BackgroundServer
 
@@ -123,15 +123,6 @@ def test_what_is_there_is_read_page_after_page(
     assert created(capsys.readouterr().out, "sentry") == "0 commits, 0 deploys, 0 releases"
 
 
-def test_without_via_a_server_lacking_the_admin_api_is_seeded_through_the_public_apis(
-    server: BackgroundServer, scenario: pathlib.Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    if httpx.get(server.url + "/__admin/health").status_code == 200:
-        pytest.skip("this build has the admin API: without --via, seed uses it")
-    assert cli.main(["seed", "--scenario", str(scenario), "--base-url", server.url, "--api", "sentry"]) == 0
-    assert "through " + server.url + "'s public APIs" in capsys.readouterr().out
-
-
 def test_an_unknown_api_is_a_usage_error(scenario: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
     arguments = ["seed", "--scenario", str(scenario), "--base-url", "http://127.0.0.1:9", "--api", "jira"]
     assert cli.main(arguments) == 2
@@ -166,16 +157,6 @@ def test_a_bad_scenario_is_a_usage_error_and_changes_nothing(
     assert app.export_state() == before
 
 
-def test_without_an_admin_api_via_admin_says_so(
-    server: BackgroundServer, scenario: pathlib.Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    if httpx.get(server.url + "/__admin/health").status_code == 200:
-        pytest.skip("this build has the admin API: tests/test_seeding_admin.py covers --via admin")
-    code = cli.main(["seed", "--scenario", str(scenario), "--base-url", server.url, "--via", "admin"])
-    assert code == 1
-    assert "has no admin API" in capsys.readouterr().err
-
-
 class Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True
@@ -192,57 +173,81 @@ def test_progress_counts_on_a_terminal_and_stays_quiet_elsewhere() -> None:
     assert pipe.getvalue() == ""
 
 
-def test_via_admin_replaces_the_state_in_one_request(
-    server: BackgroundServer, scenario: pathlib.Path, capsys: pytest.CaptureFixture[str]
+def test_by_default_a_mock_is_seeded_through_its_admin_api(
+    app: MockApp, server: BackgroundServer, scenario: pathlib.Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    if httpx.get(server.url + "/__admin/health").status_code != 200:
-        pytest.skip("the admin API (/__admin, branch admin) is not in this build: --via admin is untested here")
+    app.journal.clear()
     assert cli.main(["seed", "--scenario", str(scenario), "--base-url", server.url]) == 0
     assert "through " + server.url + "'s admin API" in capsys.readouterr().out
+    # The journal leaves the admin API out: the public APIs were not called at all.
+    assert app.journal.entries() == []
     with httpx.Client(base_url=server.url, timeout=10) as client:
         releases = client.get(
             "/api/v4/projects/24/releases", params={"per_page": 100}, headers={"PRIVATE-TOKEN": MAINTAINER}
         ).json()
-        tags = {release["tag_name"] for release in releases}
-        assert "seed/1.0" in tags
-        assert len({tag for tag in tags if tag.startswith("seed-gen/v")}) == 3
+    tags = {release["tag_name"] for release in releases}
+    assert "seed/1.0" in tags
+    assert len({tag for tag in tags if tag.startswith("seed-gen/v")}) == 3
 
 
-def admin_stand_in(status: int, seen: list[httpx.Request]) -> httpx.Client:
-    """A server that only has ``/__admin`` (the admin API's side, until it is part of the app)."""
+class PublicOnly:
+    """The mock as a real GitLab or Sentry looks: its public APIs, and no ``/__admin``."""
 
-    def answer(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        if request.url.path == "/__admin/health":
-            return httpx.Response(200, json={"status": "ok"})
-        if status == 400:
-            return httpx.Response(400, json={"message": "the state document was not imported", "problems": []})
-        return httpx.Response(status)
+    def __init__(self, app: MockApp) -> None:
+        self.app = app
 
-    return httpx.Client(base_url="http://mock.test", transport=httpx.MockTransport(answer))
-
-
-def test_seed_via_admin_puts_the_compiled_document(scenario: pathlib.Path) -> None:
-    import datetime as dt
-
-    from mockserver.scenarios import compile_scenario
-
-    document = compile_scenario(str(scenario), 5, dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
-    seen: list[httpx.Request] = []
-    with admin_stand_in(200, seen) as client:
-        assert seeding.has_admin_api(client)
-        seeding.seed_via_admin(client, document)
-    assert (seen[-1].method, seen[-1].url.path) == ("PUT", "/__admin/state")
-    assert json.loads(seen[-1].content) == document
+    async def __call__(self, scope: t.Any, receive: t.Any, send: t.Any) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/__admin"):
+            await send({"type": "http.response.start", "status": 404, "headers": [(b"content-type", b"text/plain")]})
+            await send({"type": "http.response.body", "body": b"Not Found"})
+            return
+        await self.app(scope, receive, send)
 
 
-@pytest.mark.parametrize(
-    ("status", "message"),
-    [
-        pytest.param(404, "has no admin API", id="no-admin-api"),
-        pytest.param(400, "refused the scenario (400): {", id="refused"),
-    ],
-)
-def test_seed_via_admin_says_why_it_failed(status: int, message: str) -> None:
-    with admin_stand_in(status, []) as client, pytest.raises(seeding.SeedError, match=re.escape(message)):
-        seeding.seed_via_admin(client, {"format": "release-mock/state", "version": 1, "apis": {}})
+@pytest.fixture
+def real_server(app: MockApp) -> t.Iterator[BackgroundServer]:
+    with BackgroundServer(PublicOnly(app)) as running:
+        yield running
+
+
+def test_a_server_without_the_admin_api_is_seeded_through_the_public_apis(
+    real_server: BackgroundServer, scenario: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["seed", "--scenario", str(scenario), "--base-url", real_server.url, "--api", "sentry"]) == 0
+    output = capsys.readouterr().out
+    assert "through " + real_server.url + "'s public APIs" in output
+    assert created(output, "sentry") == "1 commits, 2 deploys, 1 releases"
+
+
+def test_via_admin_against_a_server_without_it_says_so(
+    real_server: BackgroundServer, scenario: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = cli.main(["seed", "--scenario", str(scenario), "--base-url", real_server.url, "--via", "admin"])
+    assert code == 1
+    assert "has no admin API (/__admin/state is a 404): use --via api" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def guarded_server() -> t.Iterator[BackgroundServer]:
+    """A mock whose admin API wants a token."""
+    with BackgroundServer(create_app(Settings(admin_token="admin-secret"))) as running:
+        yield running
+
+
+def test_the_admin_token_is_sent_and_a_refusal_changes_nothing(
+    guarded_server: BackgroundServer,
+    scenario: pathlib.Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("RELEASE_MOCK_ADMIN_TOKEN", raising=False)
+    arguments = ["seed", "--scenario", str(scenario), "--base-url", guarded_server.url]
+    releases = guarded_server.url + "/api/v4/projects/24/releases/seed%2F1.0"
+    headers = {"PRIVATE-TOKEN": MAINTAINER}
+    # Without the token: the admin API is there (a 401, not a 404), and refuses.
+    assert cli.main(arguments) == 1
+    assert "the admin API did not load the scenario" in capsys.readouterr().err
+    assert httpx.get(releases, headers=headers).status_code == 404
+    assert cli.main([*arguments, "--admin-token", "admin-secret"]) == 0
+    assert "admin API" in capsys.readouterr().out
+    assert httpx.get(releases, headers=headers).status_code == 200

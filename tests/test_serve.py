@@ -73,7 +73,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> t.Iterator[tuple[ServePr
     """The mock with --access-log, bound the way ``make serve`` does it (``HOST`` and ``PORT``; 0 for a free port)."""
     cwd = tmp_path_factory.mktemp("serve")
     process = ServeProcess(["--access-log"], cwd, environment(HOST="127.0.0.1", PORT="0"))
-    startup = [process.next_line(timeout=STARTUP_TIMEOUT) for _ in range(4)]
+    startup = [process.next_line(timeout=STARTUP_TIMEOUT) for _ in range(5)]
     try:
         yield process, [line for line in startup if line is not None]
     finally:
@@ -94,6 +94,7 @@ def test_startup_lines_come_once_listening(served: tuple[ServeProcess, list[str]
         f"release-mock: sentry at {root}/api/0 (UI: /api/0/ui/)",
         f"release-mock: gitlab at {root}/api/v4 (UI: /api/v4/ui/)",
         f"release-mock: chkk at {root}/chkk (UI: /chkk/ui/)",
+        f"release-mock: admin API at {root}/__admin (UI: /__admin/ui/)",
     ]
     assert httpx.get(f"{root}/api/v4/projects/24/releases?from=startup", headers=GITLAB).status_code == 200
 

@@ -69,7 +69,14 @@ def test_index_is_json_for_api_clients(http: httpx.Client, app: MockApp, accept:
     assert index.status_code == 200
     assert index.headers["content-type"] == "application/json"
     assert index.headers["vary"] == "Accept"
-    assert index.json() == {"apis": expected_index(app)}
+    admin = {
+        "name": "admin",
+        "title": "release-mock admin API",
+        "mount": "/__admin",
+        "spec": "/__admin/openapi.json",
+        "ui": "/__admin/ui/",
+    }
+    assert index.json() == {"apis": expected_index(app), "admin": admin}
     assert [entry["name"] for entry in index.json()["apis"]] == ["chkk", "gitlab", "sentry"]
 
 

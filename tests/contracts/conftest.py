@@ -15,6 +15,7 @@ from mutants import REPORT, report_lines
 from contracts.profiles import PROFILES
 from mockserver import Settings, create_app
 from mockserver.serving import BackgroundServer
+from tests.conftest import print_mutant_report
 
 ASGIApp = t.Callable[[dict[str, t.Any], t.Any, t.Any], t.Awaitable[None]]
 SEED = "20261122"
@@ -37,11 +38,13 @@ def served(wrap: t.Callable[[ASGIApp], ASGIApp] | None = None, **settings: t.Any
         yield server.url
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In a pytest-xdist worker: hand the report's lines to the controller (``tests/conftest.py`` prints them)."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    rows = session.config.stash.get(REPORT, [])
+    if workeroutput is not None and rows:
+        workeroutput["mutant_lines"] = report_lines(rows)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
-    rows = config.stash.get(REPORT, [])
-    if not rows:
-        return
-    terminalreporter.write_sep("=", "contract suite vs mutants: which check(s) caught each, on which operation(s)")
-    for line in report_lines(rows):
-        terminalreporter.write_line(line)
-    terminalreporter.write_line("(* the check the mutant was made to be caught by)")
+    print_mutant_report(terminalreporter, report_lines(config.stash.get(REPORT, [])))
