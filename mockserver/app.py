@@ -114,7 +114,8 @@ class MockApp:
         from .scenarios import compile_scenario
 
         mounted = {plugin.name: (plugin, spec.raw) for plugin, spec in self.mounts.values()}
-        self.import_state(compile_scenario(name, seed, self.clock.now(), mounted.values()))
+        document = compile_scenario(name, seed, self.clock.now(), mounted.values())
+        import_state(self.store, mounted.values(), document, handed_over=True)
 
 
 def create_app(

@@ -70,16 +70,24 @@ def export_state(store: Store, apis: t.Iterable[MountedApi]) -> dict[str, t.Any]
 
 
 def import_state(
-    store: Store, apis: t.Iterable[MountedApi], document: t.Any, known: t.Collection[str] | None = None
+    store: Store,
+    apis: t.Iterable[MountedApi],
+    document: t.Any,
+    known: t.Collection[str] | None = None,
+    *,
+    handed_over: bool = False,
 ) -> None:
     """Replace the state of every API the document names, all at once; ``ImportRejected`` and no change otherwise.
 
     ``known`` is every API name there is (default: discovery), to tell an unknown API from one not mounted here.
+    ``handed_over``: the caller gives the document up (a scenario just compiled), so it is not copied first.
     """
     mounted = _by_name(apis)
     known = set(known if known is not None else (plugin.name for plugin in discover_plugins())) | set(mounted)
-    # A copy: the rows installed must not change when the caller changes the document afterwards.
-    document = copy.deepcopy(document)
+    if not handed_over:
+        # A copy: the rows installed must not change when the caller changes the document afterwards.
+        # (A large import's copy also stays behind as holes in the process's memory once it is freed.)
+        document = copy.deepcopy(document)
     parts, problems = _read_envelope(document)
     seeds: dict[str, t.Any] = {}
     for name, part in parts.items():
