@@ -87,11 +87,12 @@ class Table:
         return len(rows) if rows else 0
 
     def ordered(self, index: str, partition: Key = (), *, descending: bool = False) -> t.Iterator[Row]:
-        """A partition's rows in index order, lazily (over a copy when the partition may change)."""
+        """A partition's rows in index order, over a copy (so that writes may follow)."""
         rows = self._indexes[index].get(partition)
         if not rows:
             return iter(())
-        return iter(list(rows.islice(reverse=descending)))
+        # Plain iteration copies a sorted list several times faster than ``islice`` does.
+        return iter(list(reversed(rows)) if descending else list(rows))
 
     def window(
         self, index: str, partition: Key = (), *, offset: int, limit: int, descending: bool = False
