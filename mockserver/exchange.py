@@ -60,4 +60,3 @@ _UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
 def _query_part(text: str) -> str:
     """``text`` encoded as ``urlencode`` encodes a name or a value (``quote_plus``), quickly where nothing needs it."""
     return text if _UNRESERVED.fullmatch(text) else quote_plus(text)
-
