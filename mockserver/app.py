@@ -47,13 +47,13 @@ from .swagger_ui import SPEC_PATH, UI_PATH, SwaggerUIMiddleware
 # The journal sits behind routing, so it sees the operation; fault injection would slot in there too.
 MIDDLEWARE = (
     Middleware(RawPathMiddleware),
+    Middleware(JournalMiddleware),
     Middleware(ServerErrorMiddleware),
     Middleware(ExceptionMiddleware),
     Middleware(SpecDocumentMiddleware),
     Middleware(SwaggerUIMiddleware),
     Middleware(ApiIndexMiddleware),
     Middleware(RoutingMiddleware),
-    Middleware(JournalMiddleware),
     Middleware(LifespanMiddleware),
 )
 # What each mount serves besides its spec's paths: the UI (a page and its assets) and the document.

@@ -1,10 +1,12 @@
 """The request journal: the latest requests the vendor APIs answered, in a ring owned by the app.
 
-``JournalMiddleware`` sits behind routing, so it knows the operation each request was routed
-to. It keeps what a request costs it small: one tuple per request, holding the scope's header
-list and query bytes as they are (no copy, no decoding, no body); redaction and decoding
-happen when someone reads the journal. The ring (``collections.deque`` with a ``maxlen``)
-drops the oldest entry once full, so memory stays flat however long the server runs.
+``JournalMiddleware`` sits outside the error handling, so it records the status the client got
+(an API's own 404 for a method a path does not serve included), and reads the operation routing
+put into the scope once the answer is sent. It keeps what a request costs it small: one tuple
+per request, holding the scope's header list and query bytes as they are (no copy, no decoding,
+no body); redaction and decoding happen when someone reads the journal. The ring
+(``collections.deque`` with a ``maxlen``) drops the oldest entry once full, so memory stays
+flat however long the server runs.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from connexion.spec import Specification
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .clock import Clock, iso_millis
+from .swagger_ui import SPEC_PATH, UI_PATH
 
 __all__ = ["DEFAULT_SIZE", "REDACTED", "Journal", "JournalMiddleware"]
 
@@ -138,12 +141,9 @@ class JournalMiddleware(SpecMiddleware):
         if journal is None or scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        routed = scope.get("extensions", {}).get(ROUTING_CONTEXT, {})
-        mount = routed.get("api_base_path")
-        if mount in self._skipped:
-            await self.app(scope, receive, send)
-            return
-        status = 500
+        status: int | None = None
+        # Layers further in may copy the scope; they share this dict, where routing puts the operation.
+        extensions = scope.setdefault("extensions", {})
 
         async def send_noting_status(message: Message) -> None:
             nonlocal status
@@ -154,19 +154,43 @@ class JournalMiddleware(SpecMiddleware):
         try:
             await self.app(scope, receive, send_noting_status)
         except BaseException as error:
-            # Raised errors are rendered further out (by the owning API's renderer), with their status.
-            status = getattr(error, "status_code", 500)
+            # Only what no layer inside answered gets here (the server then answers 500, or nothing).
+            status = status or getattr(error, "status_code", 500)
             raise
         finally:
-            journal.record(
-                _Entry(
-                    journal.clock.now(),
-                    scope["method"],
-                    scope.get("raw_path") or scope["path"].encode(),
-                    scope.get("query_string", b""),
-                    scope.get("headers", ()),
-                    status,
-                    self._names.get(mount) if mount is not None else None,
-                    routed.get("operation_id"),
+            # Read after the answer: routing, further in, has put the operation into this same scope.
+            routed = extensions.get(ROUTING_CONTEXT, {})
+            path = scope.get("raw_path") or scope["path"].encode()
+            mount = routed.get("api_base_path")
+            if mount is None:
+                mount = self._mount_of(path)
+            if mount not in self._skipped and not (not routed and self._is_page(path, mount)):
+                journal.record(
+                    _Entry(
+                        journal.clock.now(),
+                        scope["method"],
+                        path,
+                        scope.get("query_string", b""),
+                        scope.get("headers", ()),
+                        status or 500,
+                        self._names.get(mount) if mount is not None else None,
+                        routed.get("operation_id"),
+                    )
                 )
-            )
+
+    def _mount_of(self, path: bytes) -> str | None:
+        """The API mount a path falls under (the longest), for requests routing answered without an operation."""
+        text = path.decode("utf-8", errors="replace")
+        under = [mount for mount in [*self._names, *self._skipped] if text == mount or text.startswith(mount + "/")]
+        return max(under, key=len) if under else None
+
+    @staticmethod
+    def _is_page(path: bytes, mount: str | None) -> bool:
+        """The index, an API's Swagger UI or its spec document: pages for people, not calls to record."""
+        text = path.decode("utf-8", errors="replace").split("?", 1)[0]
+        if text == "/":
+            return True
+        if mount is None:
+            return False
+        below = text[len(mount) :]
+        return below in (UI_PATH, SPEC_PATH, SPEC_PATH.replace(".json", ".yaml")) or below.startswith(UI_PATH + "/")

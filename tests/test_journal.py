@@ -8,6 +8,7 @@ import typing as t
 
 import httpx
 import pytest
+from connexion.middleware.server_error import ServerErrorMiddleware
 
 from mockserver import MockApp, Settings, create_app
 from mockserver.app import MIDDLEWARE
@@ -26,9 +27,28 @@ def empty_journal(app: MockApp) -> None:
     app.journal.clear()
 
 
-def test_the_journal_sits_right_behind_routing() -> None:
+def test_the_journal_sits_outside_error_handling_and_routing() -> None:
     layers = [record.cls for record in MIDDLEWARE]
-    assert layers.index(JournalMiddleware) == layers.index(RoutingMiddleware) + 1
+    assert layers.index(JournalMiddleware) < layers.index(ServerErrorMiddleware) < layers.index(RoutingMiddleware)
+
+
+def test_a_method_a_path_does_not_serve_is_recorded_with_the_answer_the_client_got(
+    http: httpx.Client, app: MockApp
+) -> None:
+    # GitLab's catch-all 404, raised by routing itself: the journal sees what the client saw.
+    assert http.delete("/api/v4/user", headers={"PRIVATE-TOKEN": MAINTAINER}).status_code == 404
+    # Sentry's 405 with Allow.
+    assert http.put("/api/0/organizations/my-org/releases/").status_code == 405
+    statuses = [
+        (entry["api"], entry["request"]["method"], entry["response"]["status"]) for entry in app.journal.entries()
+    ]
+    assert statuses == [("sentry", "PUT", 405), ("gitlab", "DELETE", 404)]
+
+
+def test_pages_for_people_are_not_recorded(http: httpx.Client, app: MockApp) -> None:
+    for page in ("/", "/api/v4/ui/", "/api/v4/openapi.json", "/chkk/ui/index.css"):
+        http.get(page)
+    assert app.journal.entries() == []
 
 
 def test_an_entry_holds_the_request_its_status_api_operation_and_time(http: httpx.Client, app: MockApp) -> None:
