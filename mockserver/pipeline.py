@@ -165,10 +165,12 @@ def _base_url(scope: Scope, headers: Headers) -> str:
 def render(reply: Reply) -> Response:
     if reply.body is None and reply.status in (204, 302, 304):
         return Response(status_code=reply.status, headers=reply.headers)
-    if reply.media_type.endswith("json"):
+    if isinstance(reply.body, bytes):
+        content = reply.body
+    elif reply.media_type.endswith("json"):
         content = dump_json(reply.body)
     else:
-        content = reply.body if isinstance(reply.body, bytes) else str(reply.body or "").encode()
+        content = str(reply.body or "").encode()
     return Response(content, status_code=reply.status, headers=reply.headers, media_type=reply.media_type)
 
 

@@ -98,7 +98,7 @@ def describe(error: ValidationError, *, location: str, prefix: str = "") -> Mock
     or into the spec's own message for the failed rule (``x-error``)."""
     custom = error.schema.get("x-error", {}) if isinstance(error.schema, dict) else {}
     if error.validator in custom:
-        return BadRequest(_with_value(custom[error.validator], error.instance))
+        return BadRequest(_with_value(custom[error.validator], error.instance, error.message))
     parts = [str(part) for part in error.absolute_path]
     if error.validator == "required" and isinstance(error.instance, dict):
         missing = next((name for name in error.validator_value if name not in error.instance), "")
@@ -110,14 +110,15 @@ def describe(error: ValidationError, *, location: str, prefix: str = "") -> Mock
     return InvalidParameter(location, name, reason, error.message)
 
 
-def _with_value(message: t.Any, value: t.Any) -> t.Any:
-    """An ``x-error`` message with ``{value}`` replaced by the rejected value."""
+def _with_value(message: t.Any, value: t.Any, problem: str = "") -> t.Any:
+    """An ``x-error`` message with ``{value}`` replaced by the rejected value and ``{message}`` by
+    jsonschema's own wording of the problem (what APIs that run jsonschema themselves answer)."""
     if isinstance(message, str):
-        return message.replace("{value}", str(value))
+        return message.replace("{value}", str(value)).replace("{message}", problem)
     if isinstance(message, list):
-        return [_with_value(item, value) for item in message]
+        return [_with_value(item, value, problem) for item in message]
     if isinstance(message, dict):
-        return {key: _with_value(item, value) for key, item in message.items()}
+        return {key: _with_value(item, value, problem) for key, item in message.items()}
     return message
 
 

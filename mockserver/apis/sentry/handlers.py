@@ -8,6 +8,7 @@ from ...errors import NotFound
 from ...exchange import Call, Reply
 from . import artifacts, releases, views, wire
 from .auth import DOES_NOT_EXIST, Access, organization_access
+from .upload_handlers import UPLOAD_HANDLERS
 
 ALREADY_REPORTED = 208
 
@@ -171,6 +172,7 @@ def list_organization_repositories(call: Call) -> Reply:
 
 
 HANDLERS = {
+    **UPLOAD_HANDLERS,
     "listOrganizationReleases": list_organization_releases,
     "createOrganizationRelease": create_organization_release,
     "getOrganizationRelease": get_organization_release,

@@ -20,6 +20,42 @@ RELEASE = ("organization_id", "version")
 """The fields naming a release in the tables that hang off it."""
 
 TABLES = (
+    # Chunks an organization uploaded, by checksum (the bytes are a blob of that digest).
+    TableSpec(
+        "chunks",
+        key=("organization_id", "sha1"),
+        indexes={"digest": Index(partition=("sha1",), order=("organization_id",))},
+    ),
+    # Artifact bundles assembled from chunks (the zip is a blob of digest ``checksum``), the files
+    # their manifests list, the release names and projects they are bound to, and the outcome of
+    # each assemble by checksum.
+    TableSpec(
+        "artifact_bundles",
+        key=("organization_id", "bundle_id"),
+        indexes={"digest": Index(partition=("checksum",), order=("organization_id", "bundle_id"))},
+    ),
+    TableSpec(
+        "artifact_bundle_files",
+        key=("organization_id", "bundle_id", "path"),
+        indexes={"bundle": Index(partition=("organization_id", "bundle_id"), order=("path",))},
+    ),
+    TableSpec(
+        "release_artifact_bundles",
+        key=("organization_id", "release", "dist", "bundle_id"),
+        indexes={
+            "release": Index(partition=("organization_id", "release"), order=("dist", "bundle_id")),
+            "bundle": Index(partition=("organization_id", "bundle_id"), order=("position",)),
+        },
+    ),
+    TableSpec(
+        "project_artifact_bundles",
+        key=("organization_id", "project_id", "bundle_id"),
+        indexes={
+            "project": Index(partition=("organization_id", "project_id"), order=("date_uploaded", "bundle_id")),
+            "bundle": Index(partition=("organization_id", "bundle_id"), order=("project_id",)),
+        },
+    ),
+    TableSpec("assemble_statuses", key=("organization_id", "checksum")),
     TableSpec("organizations", key=("id",)),
     TableSpec("projects", key=("id",), indexes={"organization": Index(partition=("organization_id",), order=("id",))}),
     TableSpec("repositories", key=("organization_id", "id")),
@@ -190,8 +226,12 @@ class SentryState:
     def delete_file(self, file: Row) -> None:
         files = self.table("files")
         files.delete(*files.key_of(file))
-        if not files.count("digest", (file["sha1"],)):
+        if not self.blob_in_use(file["sha1"]):
             self.data.blobs.delete(file["sha1"])
+
+    def blob_in_use(self, digest: str) -> bool:
+        """Whether a file, a chunk or an artifact bundle still keeps its bytes in this blob."""
+        return any(self.table(name).count("digest", (digest,)) for name in ("files", "chunks", "artifact_bundles"))
 
     def delete_release(self, release: Row) -> None:
         """The release and everything that hangs off it."""

@@ -1,0 +1,259 @@
+"""Artifact bundles: assembled from uploaded chunks, bound to projects and release names, counted by releases.
+
+An assemble names the bundle by the SHA-1 of its bytes and the chunks that make it up. Chunks
+the organization lacks are reported first. Then the bundle is assembled at once (Sentry queues
+it, which is why the first answer is ``created`` and the outcome comes with the next call): the
+chunks joined, the checksum verified and the ``manifest.json`` that sentry-cli writes into the
+zip read. The outcome (``ok``, or ``error`` with a detail) is kept by checksum. A bundle is
+keyed by its manifest's debug ID; assembling one again replaces its content and dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import typing as t
+import uuid
+import zipfile
+
+from ...clock import iso_stored
+from ...errors import BadRequest, NotFound
+from ...store import Row, digest_of
+from . import chunks
+from .auth import DOES_NOT_EXIST, Access
+from .releases import find_release
+
+NULL_DIST = ""
+"""Sentry's stand-in for "no dist" in its bundle tables."""
+LINK_COUNTER = "artifact_bundle_link"
+"""Orders a bundle's release associations (Sentry lists the newest first)."""
+
+
+class Outcome(t.NamedTuple):
+    state: str
+    detail: str | None = None
+
+
+def assemble(access: Access, body: t.Mapping[str, t.Any], now: dt.datetime) -> dict[str, t.Any]:
+    """The answer to one assemble call; assembles the bundle when its chunks are all there."""
+    project_ids = _projects(access, body["projects"])
+    checksum, chunk_list = body["checksum"], list(body["chunks"])
+    missing = chunks.missing(access, chunk_list)
+    if missing:
+        return {"state": "not_found", "missingChunks": missing}
+    statuses = access.state.table("assemble_statuses")
+    known = statuses.get(access.organization_id, checksum)
+    if known is not None:
+        return {"state": known["state"], "detail": known["detail"], "missingChunks": []}
+    if not chunk_list:  # a poll for a bundle no one assembled
+        return {"state": "not_found", "missingChunks": []}
+    version, dist = body.get("version"), body.get("dist")
+    # Sentry notes the assemble as started before this check; the mock refuses before it writes.
+    if not version and dist:
+        raise BadRequest({"error": "You need to specify a release together with a dist"})
+    outcome = _assemble(access, checksum, chunk_list, project_ids, version, dist, now)
+    statuses.put(
+        {
+            "organization_id": access.organization_id,
+            "checksum": checksum,
+            "state": outcome.state,
+            "detail": outcome.detail,
+        }
+    )
+    return {"state": "created", "missingChunks": []}
+
+
+def _projects(access: Access, refs: t.Sequence[str]) -> list[int]:
+    """Slugs or numeric IDs: every one must name a project (a repeat counts as a wrong one)."""
+    found = [access.project(ref) for ref in refs]
+    ids = list(dict.fromkeys(project["id"] for project in found if project is not None))
+    if len(ids) != len(refs):
+        raise BadRequest({"error": "One or more projects are invalid"})
+    if not all(access.can_see(project) for project in found if project is not None):
+        raise NotFound(DOES_NOT_EXIST)
+    return ids
+
+
+def _assemble(
+    access: Access,
+    checksum: str,
+    chunk_list: list[str],
+    project_ids: list[int],
+    version: str | None,
+    dist: str | None,
+    now: dt.datetime,
+) -> Outcome:
+    content = chunks.joined(access, chunk_list)
+    limit = access.state.data.blobs.limit
+    if len(content) > limit:
+        return Outcome("error", f"File bundle-artifacts-{checksum}.zip exceeds maximum size ({len(content)} > {limit})")
+    if digest_of(content) != checksum:
+        return Outcome("error", "Reported checksum mismatch")
+    archive = _read_archive(content)
+    if archive is None:
+        return Outcome("error", "the bundle is invalid")
+    manifest, sizes = archive
+    files: dict[str, t.Any] = manifest.get("files") or {}
+    if not files:  # Sentry drops a bundle without files, and calls that a success
+        return Outcome("ok")
+    release = version or _text(manifest.get("release"))
+    dist = dist or _text(manifest.get("dist"))
+    if not release and not any(_debug_id(_headers(info).get("debug-id")) for info in files.values()):
+        return Outcome("error", "uploading a bundle without debug ids or release is prohibited")
+    bundle_id = (_debug_id(manifest.get("debug_id")) or _debug_id(checksum) or checksum)[:36]
+    bundle = _put_bundle(access, bundle_id, checksum, content, len(files), iso_stored(now))
+    _put_files(access, bundle, files, sizes)
+    if release:
+        _link_release(access, bundle, release, dist or NULL_DIST)
+    for project_id in project_ids:
+        access.state.table("project_artifact_bundles").put(
+            {
+                "organization_id": access.organization_id,
+                "project_id": project_id,
+                "bundle_id": bundle_id,
+                "date_added": bundle["date_added"],
+                "date_uploaded": bundle["date_uploaded"],
+            }
+        )
+    return Outcome("ok")
+
+
+def _read_archive(content: bytes) -> tuple[dict[str, t.Any], dict[str, int]] | None:
+    """The manifest and each member's size, or None when the zip or its manifest cannot be read."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            manifest = json.loads(archive.read("manifest.json"))
+            sizes = {info.filename: info.file_size for info in archive.infolist()}
+    except (zipfile.BadZipFile, KeyError, ValueError, RuntimeError, NotImplementedError, EOFError):
+        return None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files") or {}, dict):
+        return None
+    if not all(isinstance(info, dict) for info in (manifest.get("files") or {}).values()):
+        return None
+    return manifest, sizes
+
+
+def _text(value: t.Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _headers(info: t.Mapping[str, t.Any]) -> dict[str, str]:
+    """A manifest entry's headers with lower-case names, as Sentry reads them."""
+    headers = info.get("headers") or {}
+    return {str(key).lower(): str(value) for key, value in headers.items()} if isinstance(headers, dict) else {}
+
+
+def _debug_id(value: t.Any) -> str | None:
+    """A debug ID in its canonical form (a UUID, then any appendix), or None when it is not one."""
+    if not isinstance(value, str):
+        return None
+    compact = value.strip().lower().replace("-", "")
+    try:
+        base = str(uuid.UUID(hex=compact[:32]))
+    except ValueError:
+        return None
+    appendix = compact[32:]
+    return f"{base}-{appendix}" if appendix else base
+
+
+def _put_bundle(access: Access, bundle_id: str, checksum: str, content: bytes, count: int, now: str) -> Row:
+    table = access.state.table("artifact_bundles")
+    old = table.get(access.organization_id, bundle_id)
+    access.state.data.blobs.put(content)
+    bundle = {
+        "organization_id": access.organization_id,
+        "bundle_id": bundle_id,
+        "checksum": checksum,
+        "artifact_count": count,
+        "date_added": now,
+        "date_uploaded": old["date_uploaded"] if old else now,
+        "date_last_modified": now,
+    }
+    table.put(bundle)
+    if old is not None and old["checksum"] != checksum and not access.state.blob_in_use(old["checksum"]):
+        access.state.data.blobs.delete(old["checksum"])
+    return bundle
+
+
+def _put_files(access: Access, bundle: Row, files: t.Mapping[str, t.Any], sizes: t.Mapping[str, int]) -> None:
+    table = access.state.table("artifact_bundle_files")
+    partition = (bundle["organization_id"], bundle["bundle_id"])
+    for old in list(table.ordered("bundle", partition)):
+        table.delete(*table.key_of(old))
+    for path, info in files.items():
+        table.put(
+            {
+                "organization_id": bundle["organization_id"],
+                "bundle_id": bundle["bundle_id"],
+                "path": path,
+                "url": str(info.get("url", path)),
+                "type": info.get("type") if isinstance(info.get("type"), str) else None,
+                "headers": _headers(info),
+                "size": sizes.get(path),
+            }
+        )
+
+
+def _link_release(access: Access, bundle: Row, release: str, dist: str) -> None:
+    table = access.state.table("release_artifact_bundles")
+    key = (bundle["organization_id"], release, dist, bundle["bundle_id"])
+    old = table.get(*key)
+    position = old["position"] if old else access.state.data.next_id(LINK_COUNTER)
+    table.put(
+        {
+            "organization_id": key[0],
+            "release": release,
+            "dist": dist,
+            "bundle_id": key[3],
+            "position": position,
+            "date_added": bundle["date_added"],
+        }
+    )
+
+
+# -- reading ----------------------------------------------------------------------------------------
+
+
+def release_file_count(access: Access, release: Row) -> tuple[int, bool]:
+    """As Sentry's release meta counts: the files of the bundles bound to this release name and to
+    one of its projects (once per such pair, as its join does), else the release's own files."""
+    state, org = access.state, access.organization_id
+    project_ids = state.project_ids(release)
+    links = state.table("project_artifact_bundles")
+    count, bound = 0, False
+    for association in state.table("release_artifact_bundles").ordered("release", (org, release["version"])):
+        bundle = state.table("artifact_bundles").get(org, association["bundle_id"])
+        for project_id in project_ids:
+            if bundle is not None and links.get(org, project_id, association["bundle_id"]) is not None:
+                count, bound = count + bundle["artifact_count"], True
+    return (count, True) if bound else (len(state.files(release)), False)
+
+
+def meta_of(access: Access, version: str) -> tuple[Row, int, bool]:
+    release = find_release(access, version)
+    count, bundled = release_file_count(access, release)
+    return release, count, bundled
+
+
+def project_bundles(access: Access, project: Row, query: str, *, newest_first: bool) -> list[Row]:
+    """The project's bundles by upload date; ``query``: part of the bundle ID, a release or a dist."""
+    state, org = access.state, access.organization_id
+    links = state.table("project_artifact_bundles").ordered("project", (org, project["id"]), descending=newest_first)
+    bundles = [state.table("artifact_bundles").get(org, link["bundle_id"]) for link in links]
+    found = [bundle for bundle in bundles if bundle is not None]
+    text = query.lower()
+    if not text:
+        return found
+    return [
+        bundle
+        for bundle in found
+        if text in bundle["bundle_id"].lower()
+        or any(text in link["release"].lower() or text in link["dist"].lower() for link in associations(access, bundle))
+    ]
+
+
+def associations(access: Access, bundle: Row) -> list[Row]:
+    """The bundle's release associations, newest first."""
+    table = access.state.table("release_artifact_bundles")
+    return list(table.ordered("bundle", (bundle["organization_id"], bundle["bundle_id"]), descending=True))

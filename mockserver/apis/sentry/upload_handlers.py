@@ -1,0 +1,78 @@
+"""Thin handlers for the API index, chunk upload, artifact bundle assembly and what shows the bundles."""
+
+from __future__ import annotations
+
+import typing as t
+
+from ...errors import NotFound
+from ...exchange import Call, Reply
+from . import bundle_views, bundles, chunks, wire
+from .auth import DOES_NOT_EXIST, authenticate, organization_access
+from .state import SentryState
+
+
+def get_api_index(call: Call) -> Reply:
+    # Sentry's index answers anyone; only a bearer token is looked at (and refused when unknown).
+    scheme, _, _ = call.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return Reply(bundle_views.index_view(None, None))
+    token = authenticate(call)
+    user = SentryState(call.state).table("users").get(token["user"])
+    return Reply(bundle_views.index_view(token, user))
+
+
+def get_chunk_upload_options(call: Call) -> Reply:
+    access = organization_access(call)
+    url = f"{call.api_url}/organizations/{access.organization['slug']}/chunk-upload/"
+    return Reply(chunks.options(access, url))
+
+
+def _parts(uploads: t.Any) -> list[chunks.Part]:
+    listed = uploads if isinstance(uploads, list) else [] if uploads is None else [uploads]
+    return [chunks.Part(upload.filename or "", upload.file.read()) for upload in listed]
+
+
+def upload_chunks(call: Call) -> Reply:
+    access = organization_access(call)
+    chunks.store_chunks(
+        access,
+        _parts(call.params.get("file")),
+        _parts(call.params.get("file_gzip")),
+        call.headers.get("content-encoding", ""),
+    )
+    # Sentry answers 200 with an empty body (and its JSON content type).
+    return Reply(b"", media_type="application/json")
+
+
+def assemble_artifact_bundle(call: Call) -> Reply:
+    access = organization_access(call)
+    return Reply(bundles.assemble(access, call.body, call.clock.now()))
+
+
+def get_release_meta(call: Call) -> Reply:
+    access = organization_access(call)
+    release, count, bundled = bundles.meta_of(access, call.params["version"])
+    return Reply(bundle_views.meta_view(release, access.state, count, bundled))
+
+
+def list_project_artifact_bundles(call: Call) -> Reply:
+    access = organization_access(call)
+    project = access.project(call.params["project_id_or_slug"])
+    if project is None or not access.can_see(project):
+        raise NotFound(DOES_NOT_EXIST)
+    newest_first = (call.params.get("sortBy") or "-date_added").startswith("-")
+    rows = bundles.project_bundles(access, project, call.params.get("query") or "", newest_first=newest_first)
+    page = wire.OffsetPage.of(call)
+    shown, has_next = page.split(rows[page.start : page.stop])
+    items = [bundle_views.bundle_view(bundle, bundles.associations(access, bundle)) for bundle in shown]
+    return wire.offset_reply(call, items, page, has_next)
+
+
+UPLOAD_HANDLERS = {
+    "getApiIndex": get_api_index,
+    "getChunkUploadOptions": get_chunk_upload_options,
+    "uploadChunks": upload_chunks,
+    "assembleArtifactBundle": assemble_artifact_bundle,
+    "getOrganizationReleaseMeta": get_release_meta,
+    "listProjectArtifactBundles": list_project_artifact_bundles,
+}
