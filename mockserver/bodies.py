@@ -125,6 +125,9 @@ class BodyReader:
                 raw = json.dumps(schema["default"]).encode(charset or "utf-8")
             elif self.required and check is not None and kind != "raw":
                 raise BadRequest(None)
+        if not raw and not self.required and kind == MULTIPART:
+            # An optional form sent empty (no parts, maybe no Content-Type): nothing to parse.
+            return Body({})
         if kind == "json":
             return Body(self._json(raw, charset or "utf-8", check, schema))
         if kind == FORM:

@@ -15,6 +15,8 @@ import typing as t
 from ...clock import iso_stored, stored_from
 from ...fixtures import FixtureError, validate_seed
 from ...store import ApiData, Row, digest_of
+from .bundle_seed import check_bundle_references, dump_bundles, load_bundles
+from .bundles import LINK_COUNTER
 from .state import FIRST_IDS_AFTER, ID_COUNTER, SentryState, commit_row
 
 FIXTURE_SCHEMA = pathlib.Path(__file__).with_name("fixture_schema.yaml")
@@ -61,6 +63,7 @@ def load_state(data: ApiData, seed: Seed, now: dt.datetime) -> None:
         links = state.table("release_projects")
         for link in list(links.ordered("release", (row["organization_id"], row["version"]))):
             links.put({**link, "release_id": renumbered["id"]})
+    load_bundles(data, seed)
 
 
 def _number(value: t.Any) -> int:
@@ -161,11 +164,15 @@ def dump_state(data: ApiData) -> Seed:
                 "releases": [_dump_release(state, release, slugs, hanging) for release in releases],
             }
         )
+    sequences = {ID_COUNTER: data.counter(ID_COUNTER)}
+    if data.counter(LINK_COUNTER):
+        sequences[LINK_COUNTER] = data.counter(LINK_COUNTER)
     return {
         "organizations": organizations,
         "users": list(data.table("users")),
         "tokens": list(data.table("tokens")),
-        "sequences": {ID_COUNTER: data.counter(ID_COUNTER)},
+        **dump_bundles(data),
+        "sequences": sequences,
     }
 
 
@@ -246,6 +253,7 @@ def check_seed(seed: t.Any, spec: t.Mapping[str, t.Any], origin: str = "sentry")
 
 def check_references(where: t.Callable[[str], pathlib.Path], seed: Seed) -> None:
     """Every project a release or deploy names is one of its organization's; a file's content matches its sha1."""
+    check_bundle_references(where, seed)
     for org_index, organization in enumerate(seed.get("organizations", [])):
         known = {project["slug"] for project in organization.get("projects", [])}
         known |= {project["id"] for project in organization.get("projects", [])}
