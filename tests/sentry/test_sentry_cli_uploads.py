@@ -1,0 +1,94 @@
+"""sentry-cli 3.8 against the mock over real HTTP: ``info``, and ``sourcemaps upload`` through chunks and assemble."""
+
+from __future__ import annotations
+
+import pathlib
+import re
+
+import httpx
+import pytest
+
+from mockserver.serving import BackgroundServer
+from tests.sentry.test_sentry_cli import Run, cli  # noqa: F401 (the fixture, shared)
+
+ORG = "/api/0/organizations/my-org"
+CHUNKS = f"{ORG}/chunk-upload/"
+ASSEMBLE = f"{ORG}/artifactbundle/assemble/"
+
+
+@pytest.fixture
+def dist(tmp_path: pathlib.Path) -> pathlib.Path:
+    """A built app: a minified script that names its source map, and the map."""
+    folder = tmp_path / "work" / "dist"
+    folder.mkdir(parents=True)
+    (folder / "app.js").write_text("function a(){return 1}\n//# sourceMappingURL=app.js.map\n")
+    (folder / "app.js.map").write_text(
+        '{"version":3,"file":"app.js","sources":["src/app.ts"],"names":[],"mappings":"AAAA"}'
+    )
+    return folder
+
+
+def test_info_prints_the_server_the_defaults_and_the_token(cli: Run, server: BackgroundServer) -> None:  # noqa: F811
+    result = cli("info")
+    assert result.code == 0, result.err
+    assert result.out == (
+        f"Sentry Server: {server.url}\n"
+        "Default Organization: my-org\n"
+        "Default Project: my-project\n"
+        "\n"
+        "Authentication Info:\n"
+        "  Method: Auth Token\n"
+        "  User: raj@raspberries\n"
+        "  Scopes:\n"
+        "    - project:releases\n"
+        "    - project:read\n"
+        "    - org:read\n"
+    )
+    assert [(call.method, call.path, call.status) for call in result.calls] == [("GET", "/api/0/", 200)]
+
+
+def test_sourcemaps_upload_goes_through_chunks_and_assemble(
+    cli: Run,  # noqa: F811
+    dist: pathlib.Path,
+    sentry: httpx.Client,
+) -> None:
+    assert cli("releases", "new", "1.0.0").code == 0
+    uploaded = cli("sourcemaps", "upload", "--release", "1.0.0", str(dist), cwd=dist.parent)
+    assert uploaded.code == 0, uploaded.err
+    assert [(call.method, call.path, call.status) for call in uploaded.calls] == [
+        ("GET", CHUNKS, 200),
+        ("POST", ASSEMBLE, 200),  # every chunk is missing
+        ("POST", CHUNKS, 200),
+        ("POST", ASSEMBLE, 200),  # created: assembled, the outcome kept for the next call
+    ]
+    asked = uploaded.calls[1].body
+    assert (asked["projects"], asked["version"], len(asked["chunks"])) == (["my-project"], "1.0.0", 1)
+    bundle_id = re.search(r"> Bundle ID: (\S+)", uploaded.out)
+    assert bundle_id is not None, uploaded.out
+    assert "> File upload complete (processing pending on server)" in uploaded.out
+    assert "~/app.js (sourcemap at app.js.map)" in uploaded.out
+
+    # Where Sentry shows a bundle: counted in the release's meta, listed among the project's bundles.
+    meta = sentry.get("/organizations/my-org/releases/1.0.0/meta/").json()
+    assert (meta["releaseFileCount"], meta["isArtifactBundle"]) == (2, True)
+    [listed] = sentry.get("/projects/my-org/my-project/files/artifact-bundles/", params={"query": "1.0.0"}).json()
+    assert (listed["bundleId"], listed["fileCount"]) == (bundle_id.group(1), 2)
+    assert listed["associations"] == [{"release": "1.0.0", "dist": None}]
+    assert sentry.get("/organizations/my-org/releases/1.0.0/files/").json() == []
+
+    again = cli("sourcemaps", "upload", "--release", "1.0.0", "--wait", str(dist), cwd=dist.parent)
+    assert again.code == 0, again.err
+    assert "> Nothing to upload, all files are on the server" in again.out
+    assert "> File processing complete" in again.out
+    # Nothing is missing, nothing is uploaded; --wait asks once more and reads ok.
+    assert [(call.method, call.path, call.status) for call in again.calls] == [
+        ("GET", CHUNKS, 200),
+        ("POST", ASSEMBLE, 200),
+        ("POST", ASSEMBLE, 200),
+    ]
+
+
+def test_info_with_a_token_the_server_refuses_exits_1(cli: Run, sentry: httpx.Client) -> None:  # noqa: F811
+    result = cli("info", "--auth-token", "sntrys-not-a-token-000000000000")
+    assert result.code == 1
+    assert [(call.path, call.status) for call in result.calls] == [("/api/0/", 401)]
