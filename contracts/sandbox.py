@@ -11,7 +11,9 @@ request is a failure of the check that tried it). Reads may go anywhere. A write
   created by this run, or does not exist (a probe, a GET, answers 404); a path that names no such
   resource is allowed only for the operations that create one, under the same rule for the name in
   their body;
-- the body links nothing outside the sandbox (Sentry's ``projects``).
+- the body links nothing outside the sandbox (Sentry's ``projects``);
+- or it stores content by its checksum (Sentry's chunks and artifact bundles), which no one owns,
+  attached to nothing or to a resource of the run's (or none yet).
 
 The rules are data (``SandboxRules`` in each API's profile), so that a new operation in a spec is
 refused until the rules say whom its resources belong to.
@@ -47,6 +49,10 @@ class SandboxRules:
     """operationId -> the body field that names the resource it creates (one of ``resources``)."""
     body_scope: t.Mapping[str, str] = dataclasses.field(default_factory=dict)
     """Body field -> the sandbox key every item of it (a list) must equal."""
+    stores_content: t.Mapping[str, str | None] = dataclasses.field(default_factory=dict)
+    """operationId -> for a write that stores content by its checksum (the same bytes are the same
+    chunk or bundle for everyone, so no one owns them), the body field naming a resource it attaches
+    them to, which must be the run's or absent (None: it attaches them to nothing)."""
 
 
 class SandboxViolation(RuntimeError):
@@ -99,6 +105,10 @@ class SandboxGuard:
                 return f"no rule says who owns {{{below[0]}}}"
             return self._unowned(below[0], params.get(below[0]), params)
         operation = self._operation(method, template)
+        if operation is not None and operation in self.rules.stores_content:
+            attached = self.rules.stores_content[operation]
+            value = body.get(attached) if attached and isinstance(body, dict) else None
+            return self._unowned(attached, value, params) if attached and isinstance(value, str) else None
         field = self.rules.creates.get(operation) if operation else None
         if field is None:
             return f"{method} on {template} creates nothing the guard can follow"

@@ -28,6 +28,9 @@ PROFILE = ApiProfile(
         creates={"createOrganizationRelease": "version"},
         # A release or deploy names its projects: only the sandbox project may be among them.
         body_scope={"projects": "project"},
+        # Chunks and bundles are kept by checksum; a bundle is bound to a release name, which
+        # must be the run's or not exist (it need not exist for the bundle to be stored).
+        stores_content={"uploadChunks": None, "assembleArtifactBundle": "version"},
     ),
     # One entry for both: where two entries match an operation, Schemathesis keeps one's parameters.
     schemathesis_pins=(

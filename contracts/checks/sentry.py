@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import io
+import json
 import math
+import time
 import typing as t
+import uuid
+import zipfile
 
 import httpx
 
@@ -264,6 +270,84 @@ def sentry_create_is_idempotent(session: Session) -> None:
             session.fail("the second create answers a different release", response)
 
 
+def _bundle(session: Session, version: str) -> tuple[bytes, int]:
+    """A zip as ``sentry-cli sourcemaps upload`` builds it (files and a manifest), new bytes every time."""
+    debug_id = str(uuid.uuid4())
+    files = {
+        "files/_/_/app.js": ({"type": "minified_source", "url": "~/app.js"}, f"// {debug_id}\n".encode()),
+        "files/_/_/app.js.map": ({"type": "source_map", "url": "~/app.js.map"}, b'{"version":3}'),
+    }
+    manifest = {
+        "files": {path: info for path, (info, _) in files.items()},
+        "org": session.sandbox["org"],
+        "release": version,
+        "debug_id": debug_id,
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path, (_, content) in files.items():
+            archive.writestr(path, content)
+        archive.writestr("manifest.json", json.dumps(manifest))
+    return buffer.getvalue(), len(files)
+
+
+ASSEMBLE_POLLS = 20
+
+
+@check(API, writes=True)
+def assemble_waits_for_every_chunk(session: Session) -> None:
+    """An assemble names the chunks it lacks (``not_found``); once they are uploaded it is ``created``,
+    then ``ok``, and the release's meta counts the bundle's files."""
+    org = segment(session.sandbox["org"])
+    assemble_path = f"/organizations/{org}/artifactbundle/assemble/"
+    with _created_releases(session, 1) as (created,):
+        version = created["version"]
+        content, file_count = _bundle(session, version)
+        chunks = [content[start : start + 64] for start in range(0, len(content), 64)]
+        names = [hashlib.sha1(chunk).hexdigest() for chunk in chunks]
+        body = {
+            "checksum": hashlib.sha1(content).hexdigest(),
+            "chunks": names,
+            "projects": [session.sandbox["project"]],
+            "version": version,
+        }
+        response = session.post(assemble_path, json=body)
+        session.expect_status(response, 200)
+        answer = session.json_object(response)
+        if answer.get("state") != "not_found" or sorted(answer.get("missingChunks") or []) != sorted(set(names)):
+            session.fail(f"before any chunk was uploaded the assemble answered {answer}", response)
+        response = session.post(
+            f"/organizations/{org}/chunk-upload/", files=[("file", (n, c)) for n, c in zip(names, chunks, strict=True)]
+        )
+        session.expect_status(response, 200)
+        states = []
+        for _ in range(ASSEMBLE_POLLS):
+            response = session.post(assemble_path, json=body)
+            session.expect_status(response, 200)
+            answer = session.json_object(response)
+            states.append(answer.get("state"))
+            if answer.get("missingChunks"):
+                session.fail(
+                    f"every chunk was uploaded, yet the assemble still misses {answer['missingChunks']}", response
+                )
+            if answer.get("state") in ("ok", "error", "not_found"):
+                break
+            time.sleep(0.5)
+        if states[0] not in ("created", "assembling", "ok") or states[-1] != "ok":
+            session.fail(
+                f"with every chunk uploaded the assemble answered the states {states}, not created then ok", response
+            )
+        response = session.get(f"{_release(session, version)}meta/")
+        session.expect_status(response, 200)
+        meta = session.json_object(response)
+        if (meta.get("releaseFileCount"), meta.get("isArtifactBundle")) != (file_count, True):
+            session.fail(
+                f"the release's meta counts {meta.get('releaseFileCount')} files (isArtifactBundle "
+                f"{meta.get('isArtifactBundle')}) after a bundle of {file_count} was assembled for it",
+                response,
+            )
+
+
 def _expect_sentry_error(session: Session, response: httpx.Response, status: int, *, field: str | None = None) -> None:
     session.expect_status(response, status)
     expect_media_type(session, response, "application/json")
@@ -308,6 +392,10 @@ def auth_is_required(session: Session) -> None:
             "createOrganizationReleaseDeploy": {"json": {"environment": "production"}},
             "uploadOrganizationReleaseFile": {"files": {"file": ("probe.js", b"// probe\n", "text/javascript")}},
             "updateOrganizationReleaseFile": {"json": {"name": "changed-without-credentials"}},
+            "uploadChunks": {"files": {"file": (hashlib.sha1(b"probe").hexdigest(), b"probe")}},
+            "assembleArtifactBundle": {
+                "json": {"checksum": "0" * 40, "chunks": [], "projects": [session.sandbox["project"]]}
+            },
         }
         try:
             probe_without_credentials(session, values, bodies, rejections=(401,))
