@@ -138,7 +138,14 @@ class BodyReader:
 
     def _json(self, raw: bytes, charset: str, check: BodyCheck | None, schema: dict) -> t.Any:
         if check is not None:
-            body = parse_json(raw, charset)
+            try:
+                body = parse_json(raw, charset)
+            except InvalidParameter:
+                # A schema may name the answer to a body that is not JSON at all (``x-error: malformed``).
+                malformed = schema.get("x-error", {}).get("malformed")
+                if malformed is None:
+                    raise
+                raise BadRequest(malformed) from None
             check.check(body)
         else:
             try:
