@@ -277,6 +277,11 @@ def _hits_counted(answer: Answer) -> None:
         answer.set_header("X-Hits", str(len(answer.json())))
 
 
+def _missing_chunks_answered_ok(answer: Answer) -> None:
+    if answer.status == 200 and answer.json().get("missingChunks"):
+        answer.set_json({"state": "ok", "detail": None, "missingChunks": []})
+
+
 def _package_dropped_from_short_version(answer: Answer) -> None:
     if answer.status == 200:
         release = answer.json()
@@ -456,6 +461,14 @@ MUTANTS: tuple[Mutant, ...] = (
         (("GET /organizations/{organization_id_or_slug}/releases/{version}/", "short_version_is_the_version"),),
         route=Route("sentry", "GET", SN_RELEASE),
         response=_package_dropped_from_short_version,
+    ),
+    Mutant(
+        "sentry-assemble-ok-with-missing-chunks",
+        "sentry",
+        "an artifact bundle assemble answers ok while chunks it names were never uploaded",
+        (("POST /organizations/{organization_id_or_slug}/artifactbundle/assemble/", "assemble_waits_for_every_chunk"),),
+        route=Route("sentry", "POST", "/organizations/[^/]+/artifactbundle/assemble/"),
+        response=_missing_chunks_answered_ok,
     ),
     Mutant(
         "sentry-project-filter-ignores-slugs",
