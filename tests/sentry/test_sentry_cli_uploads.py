@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import pathlib
 import re
+import subprocess
 
 import httpx
 import pytest
 
 from mockserver.serving import BackgroundServer
-from tests.sentry.test_sentry_cli import Run, cli  # noqa: F401 (the fixture, shared)
+from tests.sentry.conftest import RELEASES
+from tests.sentry.test_sentry_cli import CLI, Run, cli  # noqa: F401 (the fixture, shared)
 
 ORG = "/api/0/organizations/my-org"
 CHUNKS = f"{ORG}/chunk-upload/"
@@ -92,3 +95,28 @@ def test_info_with_a_token_the_server_refuses_exits_1(cli: Run, sentry: httpx.Cl
     result = cli("info", "--auth-token", "sntrys-not-a-token-000000000000")
     assert result.code == 1
     assert [(call.path, call.status) for call in result.calls] == [("/api/0/", 401)]
+
+
+def test_a_sentryclirc_alone_points_the_cli_at_the_mock(
+    server: BackgroundServer, tmp_path: pathlib.Path, dist: pathlib.Path, sentry: httpx.Client
+) -> None:
+    """The configuration the README gives, in a ``.sentryclirc`` of the working directory, and no variables."""
+    work = dist.parent
+    (work / ".sentryclirc").write_text(
+        f"[defaults]\nurl = {server.url}\norg = my-org\nproject = my-project\n\n[auth]\ntoken = {RELEASES}\n"
+    )
+    home = tmp_path / "rc-home"
+    home.mkdir()
+    env = {"PATH": os.environ.get("PATH", os.defpath), "HOME": str(home), "SENTRY_DISABLE_UPDATE_CHECK": "true"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(CLI), *args], env=env, cwd=work, capture_output=True, text=True, timeout=30)
+
+    info = run("info")
+    assert info.returncode == 0, info.stderr
+    assert f"Sentry Server: {server.url}\n" in info.stdout and "    - project:releases\n" in info.stdout
+    assert run("releases", "new", "2.0.0").returncode == 0
+    uploaded = run("sourcemaps", "upload", "--release", "2.0.0", "--wait", "dist")
+    assert uploaded.returncode == 0, uploaded.stderr
+    meta = sentry.get("/organizations/my-org/releases/2.0.0/meta/").json()
+    assert (meta["releaseFileCount"], meta["isArtifactBundle"]) == (2, True)
