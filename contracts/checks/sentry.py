@@ -297,7 +297,7 @@ ASSEMBLE_POLLS = 20
 @check(API, writes=True)
 def assemble_waits_for_every_chunk(session: Session) -> None:
     """An assemble names the chunks it lacks (``not_found``); once they are uploaded it is ``created``,
-    then ``ok``, and the release's meta counts the bundle's files."""
+    then ``ok``; the release's meta counts the bundle's files, and the project lists the bundle."""
     org = segment(session.sandbox["org"])
     assemble_path = f"/organizations/{org}/artifactbundle/assemble/"
     with _created_releases(session, 1) as (created,):
@@ -346,6 +346,18 @@ def assemble_waits_for_every_chunk(session: Session) -> None:
                 f"{meta.get('isArtifactBundle')}) after a bundle of {file_count} was assembled for it",
                 response,
             )
+        project = f"/projects/{org}/{segment(session.sandbox['project'])}"
+        response = session.get(f"{project}/files/artifact-bundles/", params={"query": version})
+        session.expect_status(response, 200)
+        listed = [
+            item
+            for item in session.json_list(response)
+            if isinstance(item, dict) and {"release": version, "dist": None} in (item.get("associations") or [])
+        ]
+        if [item.get("fileCount") for item in listed] != [file_count]:
+            session.fail(
+                f"the project's bundles bound to {version} are {listed}, not one of {file_count} files", response
+            )
 
 
 def _expect_sentry_error(session: Session, response: httpx.Response, status: int, *, field: str | None = None) -> None:
@@ -385,6 +397,7 @@ def auth_is_required(session: Session) -> None:
             "project_id_or_slug": session.sandbox["project"],
             "version": created[0]["version"] if created else unique_name("missing"),
             "file_id": "1",
+            "bundle_id": str(uuid.uuid4()),
         }
         bodies: dict[str, dict[str, t.Any]] = {
             "createOrganizationRelease": {"json": {"version": fresh, "projects": [session.sandbox["project"]]}},

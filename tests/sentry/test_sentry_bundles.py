@@ -356,3 +356,43 @@ def test_the_admin_token_sees_bundles_through_other_tokens(as_token: t.Callable[
     assert as_token(ADMIN).get(BUNDLES, params={"sortBy": "date"}).json() == {
         "detail": "You can either sort via 'date_added' or '-date_added'"
     }
+
+
+def test_a_bundle_lists_its_files_for_its_projects(sentry: httpx.Client) -> None:
+    assembled(sentry, bundle())
+    files_path = f"/projects/my-org/my-project/artifact-bundles/{DEBUG_ID}/files/"
+    response = sentry.get(files_path)
+    listed = response.json()
+    assert (listed["bundleId"], listed["fileCount"], listed["associations"]) == (
+        DEBUG_ID,
+        2,
+        [{"release": "1.0.0", "dist": None}],
+    )
+    assert listed["files"] == [
+        {
+            "id": "ZmlsZXMvXy9fL2FwcC5qcw==",
+            "fileType": 2,
+            "filePath": "~/app.js",
+            "fileSize": 3,
+            "debugId": None,
+            "sourcemap": "app.js.map",
+        },
+        {
+            "id": "ZmlsZXMvXy9fL2FwcC5qcy5tYXA=",
+            "fileType": 3,
+            "filePath": "~/app.js.map",
+            "fileSize": 13,
+            "debugId": None,
+            "sourcemap": None,
+        },
+    ]
+    assert "X-Hits" not in response.headers and 'rel="next"; results="false"' in response.headers["Link"]
+    assert [file["filePath"] for file in sentry.get(files_path, params={"query": ".MAP"}).json()["files"]] == [
+        "~/app.js.map"
+    ]
+    assert len(sentry.get(files_path, params={"per_page": 1}).json()["files"]) == 1
+    elsewhere = sentry.get(f"/projects/my-org/sentry/artifact-bundles/{DEBUG_ID}/files/")
+    assert (elsewhere.status_code, elsewhere.json()) == (
+        400,
+        {"error": f"The artifact bundle with {DEBUG_ID} is not bound to this project or doesn't exist"},
+    )

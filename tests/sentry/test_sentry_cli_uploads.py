@@ -78,6 +78,11 @@ def test_sourcemaps_upload_goes_through_chunks_and_assemble(
     assert (listed["bundleId"], listed["fileCount"]) == (bundle_id.group(1), 2)
     assert listed["associations"] == [{"release": "1.0.0", "dist": None}]
     assert sentry.get("/organizations/my-org/releases/1.0.0/files/").json() == []
+    files = sentry.get(f"/projects/my-org/my-project/artifact-bundles/{bundle_id.group(1)}/files/").json()["files"]
+    assert [(file["filePath"], file["fileType"], file["sourcemap"]) for file in files] == [
+        ("~/app.js", 2, "app.js.map"),
+        ("~/app.js.map", 3, None),
+    ]
 
     again = cli("sourcemaps", "upload", "--release", "1.0.0", "--wait", str(dist), cwd=dist.parent)
     assert again.code == 0, again.err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import typing as t
 
 from ...store import Row
@@ -74,4 +75,19 @@ def bundle_view(bundle: Row, associations: t.Iterable[Row]) -> dict[str, t.Any]:
         "fileCount": bundle["artifact_count"],
         "dateModified": _seconds(bundle["date_last_modified"]),
         "date": _seconds(bundle["date_uploaded"]),
+    }
+
+
+FILE_TYPES = {"source": 1, "minified_source": 2, "source_map": 3, "indexed_ram_bundle": 4}
+"""Sentry's numbers for a manifest entry's ``type``; one it does not know is 0."""
+
+
+def bundle_file_view(file: Row, debug_id: str | None) -> dict[str, t.Any]:
+    return {
+        "id": base64.urlsafe_b64encode(file["path"].encode()).decode(),
+        "fileType": FILE_TYPES.get(file["type"] or "", 0),
+        "filePath": file["url"],
+        "fileSize": file["size"],
+        "debugId": debug_id,
+        "sourcemap": file["headers"].get("sourcemap"),
     }

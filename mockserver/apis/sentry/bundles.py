@@ -99,9 +99,9 @@ def _assemble(
         return Outcome("ok")
     release = version or _text(manifest.get("release"))
     dist = dist or _text(manifest.get("dist"))
-    if not release and not any(_debug_id(_headers(info).get("debug-id")) for info in files.values()):
+    if not release and not any(debug_id(_headers(info).get("debug-id")) for info in files.values()):
         return Outcome("error", "uploading a bundle without debug ids or release is prohibited")
-    bundle_id = (_debug_id(manifest.get("debug_id")) or _debug_id(checksum) or checksum)[:36]
+    bundle_id = (debug_id(manifest.get("debug_id")) or debug_id(checksum) or checksum)[:36]
     bundle = _put_bundle(access, bundle_id, checksum, content, len(files), iso_stored(now))
     _put_files(access, bundle, files, sizes)
     if release:
@@ -144,7 +144,7 @@ def _headers(info: t.Mapping[str, t.Any]) -> dict[str, str]:
     return {str(key).lower(): str(value) for key, value in headers.items()} if isinstance(headers, dict) else {}
 
 
-def _debug_id(value: t.Any) -> str | None:
+def debug_id(value: t.Any) -> str | None:
     """A debug ID in its canonical form (a UUID, then any appendix), or None when it is not one."""
     if not isinstance(value, str):
         return None
@@ -257,3 +257,29 @@ def associations(access: Access, bundle: Row) -> list[Row]:
     """The bundle's release associations, newest first."""
     table = access.state.table("release_artifact_bundles")
     return list(table.ordered("bundle", (bundle["organization_id"], bundle["bundle_id"]), descending=True))
+
+
+def project_bundle(access: Access, project: Row, bundle_id: str) -> Row:
+    """One of the project's bundles; another's or none is a 400, as Sentry answers it."""
+    state, org = access.state, access.organization_id
+    bundle = state.table("artifact_bundles").get(org, bundle_id)
+    if bundle is None or state.table("project_artifact_bundles").get(org, project["id"], bundle_id) is None:
+        raise BadRequest(
+            {"error": f"The artifact bundle with {bundle_id} is not bound to this project or doesn't exist"}
+        )
+    return bundle
+
+
+def bundle_files(access: Access, bundle: Row, query: str) -> list[Row]:
+    """The bundle's files by path; ``query``: part of a file's URL, or its debug ID."""
+    table = access.state.table("artifact_bundle_files")
+    files = list(table.ordered("bundle", (bundle["organization_id"], bundle["bundle_id"])))
+    if not query:
+        return files
+    wanted = debug_id(query)
+    return [
+        file
+        for file in files
+        if query.lower() in file["url"].lower()
+        or (wanted is not None and debug_id(file["headers"].get("debug-id")) == wanted)
+    ]

@@ -68,6 +68,27 @@ def list_project_artifact_bundles(call: Call) -> Reply:
     return wire.offset_reply(call, items, page, has_next)
 
 
+def list_artifact_bundle_files(call: Call) -> Reply:
+    access = organization_access(call)
+    project = access.project(call.params["project_id_or_slug"])
+    if project is None or not access.can_see(project):
+        raise NotFound(DOES_NOT_EXIST)
+    bundle = bundles.project_bundle(access, project, call.params["bundle_id"])
+    files = bundles.bundle_files(access, bundle, call.params.get("query") or "")
+    page = wire.CursorPage.of(call, len(files))
+    body = {
+        **bundle_views.bundle_view(bundle, bundles.associations(access, bundle)),
+        "files": [
+            bundle_views.bundle_file_view(file, bundles.debug_id(file["headers"].get("debug-id")))
+            for file in page.slice(files)
+        ],
+    }
+    # Sentry's chain paginator does not count: a Link, and no X-Hits.
+    has_next = page.offset + page.limit < page.total
+    link = wire.link_header(call, (page.previous, page.offset > 0), (page.next, has_next))
+    return Reply(body, headers={"Link": link})
+
+
 UPLOAD_HANDLERS = {
     "getApiIndex": get_api_index,
     "getChunkUploadOptions": get_chunk_upload_options,
@@ -75,4 +96,5 @@ UPLOAD_HANDLERS = {
     "assembleArtifactBundle": assemble_artifact_bundle,
     "getOrganizationReleaseMeta": get_release_meta,
     "listProjectArtifactBundles": list_project_artifact_bundles,
+    "listArtifactBundleFiles": list_artifact_bundle_files,
 }
