@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
-import json
 import math
 import time
 import typing as t
 import uuid
-import zipfile
 
 import httpx
 
+from ..artifact_bundle import artifact_bundle, checksum, chunks_of
 from ..links import Link, MalformedLink, parse_links
 from ..operations import segment
 from ..session import Session
@@ -270,27 +268,6 @@ def sentry_create_is_idempotent(session: Session) -> None:
             session.fail("the second create answers a different release", response)
 
 
-def _bundle(session: Session, version: str) -> tuple[bytes, int]:
-    """A zip as ``sentry-cli sourcemaps upload`` builds it (files and a manifest), new bytes every time."""
-    debug_id = str(uuid.uuid4())
-    files = {
-        "files/_/_/app.js": ({"type": "minified_source", "url": "~/app.js"}, f"// {debug_id}\n".encode()),
-        "files/_/_/app.js.map": ({"type": "source_map", "url": "~/app.js.map"}, b'{"version":3}'),
-    }
-    manifest = {
-        "files": {path: info for path, (info, _) in files.items()},
-        "org": session.sandbox["org"],
-        "release": version,
-        "debug_id": debug_id,
-    }
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for path, (_, content) in files.items():
-            archive.writestr(path, content)
-        archive.writestr("manifest.json", json.dumps(manifest))
-    return buffer.getvalue(), len(files)
-
-
 ASSEMBLE_POLLS = 20
 
 
@@ -302,11 +279,12 @@ def assemble_waits_for_every_chunk(session: Session) -> None:
     assemble_path = f"/organizations/{org}/artifactbundle/assemble/"
     with _created_releases(session, 1) as (created,):
         version = created["version"]
-        content, file_count = _bundle(session, version)
-        chunks = [content[start : start + 64] for start in range(0, len(content), 64)]
-        names = [hashlib.sha1(chunk).hexdigest() for chunk in chunks]
+        file_count = 2
+        content = artifact_bundle(session.sandbox["org"], version, file_count)
+        parts = chunks_of(content)
+        names = [name for name, _ in parts]
         body = {
-            "checksum": hashlib.sha1(content).hexdigest(),
+            "checksum": checksum(content),
             "chunks": names,
             "projects": [session.sandbox["project"]],
             "version": version,
@@ -316,12 +294,12 @@ def assemble_waits_for_every_chunk(session: Session) -> None:
         answer = session.json_object(response)
         if answer.get("state") != "not_found" or sorted(answer.get("missingChunks") or []) != sorted(set(names)):
             session.fail(f"before any chunk was uploaded the assemble answered {answer}", response)
-        response = session.post(
-            f"/organizations/{org}/chunk-upload/", files=[("file", (n, c)) for n, c in zip(names, chunks, strict=True)]
-        )
+        response = session.post(f"/organizations/{org}/chunk-upload/", files=[("file", part) for part in parts])
         session.expect_status(response, 200)
         states = []
-        for _ in range(ASSEMBLE_POLLS):
+        for attempt in range(ASSEMBLE_POLLS):
+            if attempt > 1:  # Sentry assembles in a task: give it time, after one quick look
+                time.sleep(0.5)
             response = session.post(assemble_path, json=body)
             session.expect_status(response, 200)
             answer = session.json_object(response)
@@ -332,7 +310,6 @@ def assemble_waits_for_every_chunk(session: Session) -> None:
                 )
             if answer.get("state") in ("ok", "error", "not_found"):
                 break
-            time.sleep(0.5)
         if states[0] not in ("created", "assembling", "ok") or states[-1] != "ok":
             session.fail(
                 f"with every chunk uploaded the assemble answered the states {states}, not created then ok", response

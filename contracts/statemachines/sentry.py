@@ -7,12 +7,14 @@ import datetime as dt
 import itertools
 import secrets
 import string
+import time
 import typing as t
 import urllib.parse
 
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, rule
 
+from ..artifact_bundle import artifact_bundle, checksum, chunks_of
 from ..failures import ContractFailure
 from ..links import MalformedLink, parse_links
 from ..session import Reply, Session
@@ -21,6 +23,8 @@ from .base import MAX_PAGES, bind, call, parse_time, run_machine
 # Version shapes Sentry reads differently (plain, package@semver, with build metadata, with spaces),
 # all starting with the machine's own prefix, so that `query=<prefix>` lists exactly its releases.
 SHAPES = ("{prefix}-{n}", "{prefix}@1.{n}.0", "{prefix}@2.0.0+build.{n}", "{prefix} rc {n}")
+
+ASSEMBLE_POLLS = 20
 
 refs = st.text(string.hexdigits.lower()[:16], min_size=7, max_size=40)
 moments = st.datetimes(min_value=dt.datetime(2001, 1, 1), max_value=dt.datetime(2035, 12, 31)).map(
@@ -69,6 +73,9 @@ class SentryReleases(RuleBasedStateMachine):
         self.api = self.target.session
         self.model: dict[str, Expected] = {}
         self.created: list[str] = []
+        self.bundle_files: dict[str, int] = {}
+        """Files of the artifact bundles uploaded for each version."""
+        self.recreated: set[str] = set()
         # One prefix per example: releases an earlier example failed to delete stay out of this one's lists.
         self.prefix = f"{self.target.prefix}-{secrets.token_hex(3)}"
 
@@ -120,6 +127,48 @@ class SentryReleases(RuleBasedStateMachine):
         reply = call(self.api, "GET", self.path(version))
         reply.expect_status("deploy_is_counted", 200)
         self.compare(reply, "deploy_is_counted", reply.object("deploy_is_counted"), expected)
+
+    @rule(version=releases, files=st.integers(min_value=1, max_value=3))
+    def upload_bundle(self, version: str, files: int) -> None:
+        """A bundle for the release through chunk upload and assemble; the release's meta counts every one's files."""
+        check = "assemble_waits_for_every_chunk"
+        org = urllib.parse.quote(self.target.org, safe="")
+        content = artifact_bundle(self.target.org, version, files)
+        parts = chunks_of(content)
+        body = {
+            "checksum": checksum(content),
+            "chunks": [name for name, _ in parts],
+            "projects": [self.target.project],
+            "version": version,
+        }
+        assemble = f"/organizations/{org}/artifactbundle/assemble/"
+        reply = call(self.api, "POST", assemble, json=body)
+        reply.expect_status(check, 200)
+        if reply.object(check).get("state") != "not_found":
+            reply.fail(check, f"no chunk of a new bundle was uploaded, yet the assemble answered {reply.object(check)}")
+        call(self.api, "POST", f"/organizations/{org}/chunk-upload/", files=[("file", part) for part in parts])
+        states = []
+        for attempt in range(ASSEMBLE_POLLS):
+            if attempt > 1:  # Sentry assembles in a task: give it time, after one quick look
+                time.sleep(0.2)
+            reply = call(self.api, "POST", assemble, json=body)
+            reply.expect_status(check, 200)
+            states.append(reply.object(check).get("state"))
+            if states[-1] in ("ok", "error", "not_found"):
+                break
+        if states[-1] != "ok":
+            reply.fail(check, f"with every chunk uploaded the assemble went through {states}, not to ok")
+        self.bundle_files[version] = self.bundle_files.get(version, 0) + files
+        if version in self.recreated:
+            return  # bundles outlive their release's name being deleted: what it counts now is not modelled
+        reply = call(self.api, "GET", f"{self.path(version)}meta/")
+        reply.expect_status("bundle_files_are_counted", 200)
+        meta = reply.object("bundle_files_are_counted")
+        counted = (meta.get("releaseFileCount"), meta.get("isArtifactBundle"))
+        if counted != (self.bundle_files[version], True):
+            reply.fail(
+                "bundle_files_are_counted", f"{version}: meta counts {counted}, not {self.bundle_files[version]}"
+            )
 
     @rule(per_page=st.sampled_from([1, 2, 5, 100]))
     def list_releases(self, per_page: int) -> None:
@@ -186,6 +235,7 @@ class SentryReleases(RuleBasedStateMachine):
 
     @rule(target=releases, version=consumes(deleted))
     def create_deleted_again(self, version: str) -> str:
+        self.recreated.add(version)
         self.model[version] = self.announce(version, None, "created_release_matches_request", 201)
         return version
 
