@@ -118,6 +118,8 @@ class BodyReader:
         kind = "json" if is_json(media_type) else media_type if media_type in (FORM, MULTIPART) else "raw"
         declared_empty = not headers.get("content-length", "0").strip("0")
         if check is not None and kind != "raw" and self.required and declared_empty:
+            if kind == "json" and "malformed" in schema.get("x-error", {}):
+                raise BadRequest(schema["x-error"]["malformed"])  # no bytes are no JSON either
             check.check_empty()
         raw = await read_body(receive)
         if declared_empty:

@@ -264,6 +264,12 @@ def test_assemble_refuses_bodies_as_sentry_words_it(
     assert app.store.dump("sentry") == before
 
 
+@pytest.mark.parametrize("content", [b"", b"{", b"\xff"], ids=["empty", "cut-short", "not-text"])
+def test_a_body_that_is_not_json_is_an_invalid_json_body(sentry: httpx.Client, content: bytes) -> None:
+    response = sentry.post(ASSEMBLE, content=content, headers={"Content-Type": "application/json"})
+    assert (response.status_code, response.json()) == (400, {"error": "Invalid json body"})
+
+
 def test_a_dist_without_a_release_is_refused_before_anything_is_noted(app: MockApp, sentry: httpx.Client) -> None:
     content = bundle(release=None)
     upload(sentry, [content])
