@@ -22,8 +22,11 @@ FIXTURE_SCHEMA = pathlib.Path(__file__).with_name("fixture_schema.yaml")
 Seed = dict[str, t.Any]
 
 
-def load_state(data: ApiData, seed: Seed, now: dt.datetime) -> None:
-    """``now``: the app clock's moment, given to releases the fixtures leave undated."""
+def load_state(data: ApiData, seed: Seed, now: dt.datetime, *, consume: bool = False) -> None:
+    """``now``: the app clock's moment, given to releases the fixtures leave undated.
+
+    ``consume`` is not used: no scenario makes Sentry worlds large enough for it to matter.
+    """
     state = SentryState(data)
     for user in seed.get("users", []):
         data.table("users").put(dict(user))
