@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import pathlib
 import typing as t
 
@@ -187,5 +188,11 @@ def _refuse_admin_mount(chosen: t.Mapping[str, ApiPlugin]) -> None:
 
 
 def _loaded_by(load_state: StateLoader, clock: Clock) -> t.Callable[[ApiData, t.Any, bool], None]:
-    """The store's loader: fills (and, on reset, refills) the tables, dated by the clock at that moment."""
-    return lambda data, seed, consume: load_state(data, seed, clock.now(), consume=consume)
+    """The store's loader: fills (and, on reset, refills) the tables, dated by the clock at that moment.
+
+    A plugin's ``load_state`` that takes no ``consume`` (written before it existed) still loads:
+    it is simply never told that it may take the fixture data apart.
+    """
+    if "consume" in inspect.signature(load_state).parameters:
+        return lambda data, seed, consume: load_state(data, seed, clock.now(), consume=consume)
+    return lambda data, seed, consume: load_state(data, seed, clock.now())

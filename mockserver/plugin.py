@@ -46,7 +46,8 @@ class ApiPlugin:
     load_state: StateLoader = lambda data, seed, now, consume=False: None
     """(empty data, fixture data, the clock's now for what the fixtures leave undated, ``consume=``): fills
     the tables. With ``consume`` the fixture data is the loader's to take apart (an import handed over):
-    it may let go of each record once its rows are built (``fixtures.each``)."""
+    it may let go of each record once its rows are built (``fixtures.each``). A loader without the
+    ``consume`` parameter is called without it."""
     dump_state: t.Callable[[ApiData], t.Any] = lambda data: {}
     """data -> fixture data: the inverse of ``load_state``, valid by the API's fixture schema."""
     check_seed: t.Callable[[t.Any, t.Any], t.Any] = lambda seed, spec: seed
