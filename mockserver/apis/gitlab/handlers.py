@@ -104,7 +104,7 @@ def list_milestones(call: Call) -> Reply:
         state=params.get("state") or "all",
         title=params.get("title"),
         search=params.get("search"),
-        iids=tuple(params.get("iids[]") or ()),
+        iids=(*(params.get("iids[]") or ()), *(params.get("iids") or ())),
         with_group=bool(params.get("include_ancestors") or params.get("include_parent_milestones")),
         updated_before=_time_param(call, "updated_before"),
         updated_after=_time_param(call, "updated_after"),
