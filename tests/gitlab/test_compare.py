@@ -1,4 +1,4 @@
-"""Repository compare over HTTP: commits between two refs over the world's commit graph, GitLab's errors, python-gitlab."""
+"""Repository compare over HTTP: commits between two refs over the world's commit graph, errors, python-gitlab."""
 
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ from mockserver.serving import BackgroundServer
 from tests.conftest import DEVELOPER, GUEST, JOB, MAINTAINER, OUTSIDER, READ_ONLY, REPORTER
 
 MOMENT = dt.datetime(2019, 8, 1, 12, 0, tzinfo=dt.UTC)
+EVERY_FIELD = "title, description, start_date, due_date, state_event"
 
 
 def titles(response: httpx.Response) -> list[str]:
@@ -188,9 +189,7 @@ def test_update_rules(gitlab: httpx.Client) -> None:
     empty = gitlab.put("/projects/24/milestones/51", json={})
     assert (empty.status_code, empty.json()) == (
         400,
-        {
-            "error": "title, description, start_date, due_date, state_event are missing, at least one parameter must be provided"
-        },
+        {"error": f"{EVERY_FIELD} are missing, at least one parameter must be provided"},
     )
     bad_event = gitlab.put("/projects/24/milestones/51", json={"state_event": "reopen"})
     assert (bad_event.status_code, bad_event.json()) == (400, {"error": "state_event does not have a valid value"})
