@@ -83,6 +83,7 @@ def changed_world(gitlab: httpx.Client) -> None:
     assert milestone.status_code == 201, milestone.text
     assert gitlab.put(f"/projects/24/milestones/{milestone.json()['id']}", json={"state_event": "close"}).is_success
     assert gitlab.put("/projects/24/milestones/51", json={"description": "Renamed later"}).is_success
+    assert gitlab.delete("/projects/24/milestones/52").status_code == 204
 
 
 def test_the_world_after_writes_over_http_round_trips_and_answers_the_same(

@@ -203,6 +203,16 @@ def test_update_rules(gitlab: httpx.Client) -> None:
     assert (missing.status_code, missing.json()) == (404, {"message": "404 Not found"})
 
 
+def test_delete_drops_the_milestone_from_its_releases(gitlab: httpx.Client) -> None:
+    assert [m["id"] for m in gitlab.get("/projects/24/releases/v0.2").json()["milestones"]] == [52, 51]
+    deleted = gitlab.delete("/projects/24/milestones/52")
+    assert (deleted.status_code, deleted.content) == (204, b"")
+    assert gitlab.get("/projects/24/milestones/52").status_code == 404
+    assert [m["id"] for m in gitlab.get("/projects/24/releases/v0.2").json()["milestones"]] == [51]
+    again = gitlab.delete("/projects/24/milestones/52")
+    assert (again.status_code, again.json()) == (404, {"message": "404 Not found"})
+
+
 # -- who may ------------------------------------------------------------------------------------------
 
 
@@ -222,6 +232,7 @@ def test_rights(server: BackgroundServer, token: str, read: int, write: int) -> 
     with as_user(server, token) as client:
         assert client.get("/projects/24/milestones").status_code == read
         assert client.post("/projects/24/milestones", json={"title": f"by {token}"}).status_code == write
+        assert client.delete("/projects/24/milestones/51").status_code == (204 if write == 201 else write)
 
 
 def test_anonymous_callers_are_401_even_on_public_projects(anonymous: httpx.Client) -> None:

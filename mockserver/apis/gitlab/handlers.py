@@ -141,6 +141,12 @@ def update_milestone(call: Call) -> Reply:
     return _milestone_reply(scope, call, milestone)
 
 
+def delete_milestone(call: Call) -> Reply:
+    scope = signed_in_scope(call, write=True)
+    milestones.delete_milestone(scope.state, scope.project, call.params["milestone_id"])
+    return Reply(None, status=204)
+
+
 def _members_page(call: Call, *, inherited: bool) -> Reply:
     scope = signed_in_scope(call)
     found = members.project_members(scope.state, scope.project, inherited=inherited)
@@ -385,6 +391,7 @@ HANDLERS = {
     "getProjectMilestone": get_milestone,
     "createProjectMilestone": create_milestone,
     "updateProjectMilestone": update_milestone,
+    "deleteProjectMilestone": delete_milestone,
     "listProjectMembers": list_project_members,
     "listAllProjectMembers": list_all_project_members,
     "getProjectMember": get_project_member,

@@ -11,7 +11,7 @@ import typing as t
 
 from ...errors import BadRequest, NotFound
 from ...store import Row
-from .state import GitLabState, full_path
+from .state import GitLabState, full_path, lean_release
 
 MILESTONE_NOT_FOUND = "404 Not found"
 """``milestones.find`` raises ActiveRecord's RecordNotFound, which GitLab words in lower case."""
@@ -86,6 +86,17 @@ def update_milestone(state: GitLabState, project: Row, milestone_id: int, body: 
     if "state_event" in body:
         changed["state"] = STATE_EVENTS[body["state_event"]]
     return state.milestones.put(changed)
+
+
+def delete_milestone(state: GitLabState, project: Row, milestone_id: int) -> None:
+    """Releases that named the milestone lose it, as GitLab drops the release's link to it."""
+    milestone = find_milestone(state, project, milestone_id)
+    for release in list(state.releases.ordered("released_at", (project["id"],))):
+        named = release.get("milestone_ids", ())
+        if milestone["id"] in named:
+            kept = [other for other in named if other != milestone["id"]]
+            state.releases.put(lean_release({**release, "milestone_ids": kept}))
+    state.milestones.delete(project["id"], milestone["id"])
 
 
 def _checked_fields(
