@@ -138,7 +138,8 @@ def guarded(schema: schemathesis.BaseSchema, guard: SandboxGuard) -> t.Iterator[
 
     def after_call(context: HookContext, case: Case, response: t.Any) -> None:
         template, _ = guard.route_path(case.formatted_path)
-        guard.record(case.method, template, _body(case), response.status_code)
+        answer = _answer(response) if guard.names_by_server(case.method, template) else None
+        guard.record(case.method, template, _body(case), response.status_code, answer)
 
     def pinned(context: HookContext, case: Case) -> Case:
         # The stateful phase ignores the settings' [[operations]] pins and would otherwise spend most
@@ -162,6 +163,14 @@ def guarded(schema: schemathesis.BaseSchema, guard: SandboxGuard) -> t.Iterator[
 
 def _body(case: Case) -> t.Any:
     return None if isinstance(case.body, NotSet) else case.body
+
+
+def _answer(response: t.Any) -> t.Any:
+    """The JSON of an answer, or None when it has none."""
+    try:
+        return response.json()
+    except ValueError:
+        return None
 
 
 def _report_scenario(

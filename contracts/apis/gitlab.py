@@ -19,8 +19,13 @@ PROFILE = ApiProfile(
     sandbox_rules=SandboxRules(
         scopes={"/projects/{id}": {"id": "project"}},
         # A release lives on its tag: the tag's name is the release's, and deleting the tag deletes it.
-        resources={"tag_name": "/projects/{id}/repository/tags/{tag_name}"},
+        resources={
+            "tag_name": "/projects/{id}/repository/tags/{tag_name}",
+            "milestone_id": "/projects/{id}/milestones/{milestone_id}",
+        },
         creates={"createRelease": "tag_name", "createRepositoryTag": "tag_name"},
+        # GitLab numbers a new milestone itself: the run owns the ids its creates answered with.
+        named_by_server={"createProjectMilestone": ("milestone_id", "id")},
     ),
     # Every project-scoped operation writes (or reads) only in the sandbox project; /groups/{id} is read-only.
     schemathesis_pins=({"include-path-regex": "^/projects/\\{id\\}", "parameters": {"path.id": "{project}"}},),

@@ -258,6 +258,114 @@ def deleted_release_is_gone(session: Session) -> None:
             session.fail(f"release {tag} is still listed after DELETE")
 
 
+@contextlib.contextmanager
+def _created_milestones(session: Session, *titles: str) -> t.Iterator[list[dict[str, t.Any]]]:
+    """Milestones with these titles in the sandbox project, deleted on the way out whatever happened."""
+    created: list[dict[str, t.Any]] = []
+    try:
+        for title in titles:
+            response = session.post(f"{_project(session)}/milestones", json={"title": title})
+            session.expect_status(response, 201)
+            created.append(session.json_object(response))
+        yield created
+    finally:
+        for milestone in created:
+            session.cleanup("DELETE", f"{_project(session)}/milestones/{milestone.get('id')}")
+
+
+def _milestone_titles(session: Session, **params: t.Any) -> list[t.Any]:
+    response = session.get(f"{_project(session)}/milestones", params={**params, "per_page": 100})
+    session.expect_status(response, 200)
+    return [item.get("title") for item in session.json_list(response) if isinstance(item, dict)]
+
+
+@check(API, writes=True)
+def milestone_filters_select_what_they_name(session: Session) -> None:
+    """``title`` matches exactly (what release-it asks before a release), ``search`` matches a part,
+    ``state`` follows a close; the created milestone reads back the same."""
+    title = unique_name("milestone")
+    with _created_milestones(session, title, f"{title}-longer") as (exact, longer):
+        fetched = session.get(f"{_project(session)}/milestones/{exact.get('id')}")
+        session.expect_status(fetched, 200)
+        if session.json_object(fetched) != exact:
+            session.fail("the milestone reads back differently from how its create answered", fetched)
+        if _milestone_titles(session, title=title) != [title]:
+            session.fail(
+                f"title={title} must list exactly that milestone, listed {_milestone_titles(session, title=title)}"
+            )
+        if sorted(_milestone_titles(session, search=title)) != sorted([title, f"{title}-longer"]):
+            session.fail(f"search={title} must list both milestones whose title contains it")
+        closed = session.put(f"{_project(session)}/milestones/{longer.get('id')}", json={"state_event": "close"})
+        session.expect_status(closed, 200)
+        if session.json_object(closed).get("state") != "closed":
+            session.fail("state_event=close does not close the milestone", closed)
+        if f"{title}-longer" in _milestone_titles(session, state="active", search=title):
+            session.fail("a closed milestone is listed with state=active")
+        if _milestone_titles(session, state="closed", search=title) != [f"{title}-longer"]:
+            session.fail("state=closed does not list exactly the closed milestone")
+
+
+@check(API)
+def member_level_matches_project_access(session: Session) -> None:
+    """``/members/all/:user_id`` for the caller gives the level ``GET /projects/:id`` reports (release-it's check)."""
+    user = session.get("/user")
+    session.expect_status(user, 200)
+    user_id = session.json_object(user).get("id")
+    project = session.get(_project(session))
+    session.expect_status(project, 200)
+    permissions = session.json_object(project).get("permissions") or {}
+    levels = [
+        access["access_level"]
+        for access in (permissions.get("project_access"), permissions.get("group_access"))
+        if isinstance(access, dict) and isinstance(access.get("access_level"), int)
+    ]
+    member = session.get(f"{_project(session)}/members/all/{user_id}")
+    if not levels:
+        _expect_gitlab_error(session, member, 404)
+        return
+    session.expect_status(member, 200)
+    answer = session.json_object(member)
+    level = max(levels)
+    if answer.get("id") != user_id or answer.get("access_level") != level:
+        found = f"member {answer.get('id')} at level {answer.get('access_level')}"
+        session.fail(f"{found}; the project says {user_id} at {level}", member)
+    listed = session.get(f"{_project(session)}/members/all", params={"user_ids": str(user_id)})
+    session.expect_status(listed, 200)
+    if [item.get("access_level") for item in session.json_list(listed)] != [level]:
+        session.fail("the member list filtered to the caller does not show the caller's level", listed)
+
+
+@check(API)
+def compare_lists_the_commits_between_refs(session: Session) -> None:
+    """A ref compared with itself has no commits; ``commit`` is the last of ``commits``; an unknown ref is a 404."""
+    branch = _default_branch(session)
+    path = f"{_project(session)}/repository/compare"
+    same = session.get(path, params={"from": branch, "to": branch})
+    session.expect_status(same, 200)
+    answer = session.json_object(same)
+    if answer.get("commits") != [] or answer.get("commit") is not None or answer.get("compare_same_ref") is not True:
+        session.fail("comparing a branch with itself must give no commits and compare_same_ref true", same)
+    tags = session.get(f"{_project(session)}/repository/tags", params={"per_page": 100})
+    session.expect_status(tags, 200)
+    for tag in session.json_list(tags)[:5]:
+        name = tag.get("name") if isinstance(tag, dict) else None
+        if not isinstance(name, str):
+            continue
+        response = session.get(path, params={"from": name, "to": branch})
+        session.expect_status(response, 200)
+        body = session.json_object(response)
+        commits = [commit.get("id") for commit in body.get("commits") or []]
+        if len(set(commits)) != len(commits):
+            session.fail(f"from {name} to {branch}: a commit is listed twice", response)
+        if (body.get("commit") or {}).get("id") != (commits[-1] if commits else None):
+            session.fail(f"from {name} to {branch}: commit is not the last of commits", response)
+        backwards = session.get(path, params={"from": branch, "to": name})
+        session.expect_status(backwards, 200)
+        if set(commits) & {commit.get("id") for commit in session.json_object(backwards).get("commits") or []}:
+            session.fail(f"a commit is both after {name} and after {branch}", backwards)
+    _expect_gitlab_error(session, session.get(path, params={"from": branch, "to": unique_name("no-such-ref")}), 404)
+
+
 def _expect_gitlab_error(session: Session, response: httpx.Response, status: int) -> None:
     session.expect_status(response, status)
     expect_media_type(session, response, "application/json")
@@ -285,7 +393,14 @@ def error_bodies_have_the_api_shape(session: Session) -> None:
 def auth_is_required(session: Session) -> None:
     """Without a token, every operation that needs one answers 401 (or 403/404 where GitLab hides the project)."""
     with _created_releases(session, 0 if session.read_only else 1) as created:
-        values = {"id": session.sandbox["project"], "tag_name": unique_name(), "link_id": "1"}
+        # A milestone id no milestone has: a write without credentials must not reach anything.
+        values = {
+            "id": session.sandbox["project"],
+            "tag_name": unique_name(),
+            "link_id": "1",
+            "milestone_id": "987654321",
+            "user_id": "1",
+        }
         bodies: dict[str, dict[str, t.Any]] = {}
         fresh = ""
         if created:
@@ -302,6 +417,8 @@ def auth_is_required(session: Session) -> None:
                 "updateRelease": {"json": {"name": "changed without credentials"}},
                 "createReleaseLink": {"json": {"name": fresh, "url": f"https://example.com/{fresh}"}},
                 "updateReleaseLink": {"json": {"name": fresh}},
+                "createProjectMilestone": {"json": {"title": fresh}},
+                "updateProjectMilestone": {"json": {"title": fresh}},
             }
         try:
             probe_without_credentials(session, values, bodies, rejections=(401, 403, 404))
@@ -312,10 +429,13 @@ def auth_is_required(session: Session) -> None:
 
 
 class _Sandbox:
-    """Releases and tags of the sandbox project."""
+    """Releases, tags and milestones of the sandbox project."""
 
     def snapshot(self, session: Session) -> set[str]:
         keys = {f"release:{item.get('tag_name')}" for item in _list_all(session)}
+        milestones = session.get(f"{_project(session)}/milestones", params={"per_page": 100})
+        if milestones.status_code == 200:
+            keys |= {f"milestone:{item.get('id')}" for item in session.json_list(milestones) if isinstance(item, dict)}
         page = "1"
         for _ in range(MAX_PAGES):
             response = session.get(f"{_project(session)}/repository/tags", params={"per_page": 100, "page": page})
@@ -331,10 +451,12 @@ class _Sandbox:
         # Releases first: a tag with a release cannot go.
         for key in sorted(keys, key=lambda key: not key.startswith("release:")):
             kind, _, name = key.partition(":")
-            path = (
-                _release(session, name) if kind == "release" else f"{_project(session)}/repository/tags/{segment(name)}"
-            )
-            session.cleanup("DELETE", path)
+            paths = {
+                "release": _release(session, name),
+                "tag": f"{_project(session)}/repository/tags/{segment(name)}",
+                "milestone": f"{_project(session)}/milestones/{name}",
+            }
+            session.cleanup("DELETE", paths[kind])
 
 
 inventory(API, _Sandbox())

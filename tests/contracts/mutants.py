@@ -245,6 +245,17 @@ def _update_release_not_saved(call: Call) -> Reply:
     return reply
 
 
+def _title_dropped(scope: Scope) -> Scope:
+    pairs = _query(scope)
+    kept = [pair for pair in pairs if pair[0] != "title"]
+    return _with_query(scope, kept) if len(kept) != len(pairs) else scope
+
+
+def _every_member_a_developer(answer: Answer) -> None:
+    if answer.status == 200:
+        answer.set_json({**answer.json(), "access_level": 30})
+
+
 # Sentry ---------------------------------------------------------------------------------------
 
 
@@ -341,6 +352,8 @@ def _anonymous_as_all_projects_token(scope: Scope) -> Scope:
 
 GL_RELEASES = "/projects/[^/]+/releases"
 GL_RELEASE = "/projects/[^/]+/releases/[^/]+"
+GL_MILESTONES = "/projects/[^/]+/milestones"
+GL_MEMBER_ALL = "/projects/[^/]+/members/all/[0-9]+"
 SN_RELEASES = "/organizations/[^/]+/releases/"
 SN_RELEASE = "/organizations/[^/]+/releases/[^/]+/"
 SN_PROJECT_RELEASES = "/projects/[^/]+/[^/]+/releases/"
@@ -408,6 +421,22 @@ MUTANTS: tuple[Mutant, ...] = (
         ),
         route=Route("gitlab", "GET", GL_RELEASE),
         response=_not_found_in_sentry_shape,
+    ),
+    Mutant(
+        "gitlab-milestone-title-ignored",
+        "gitlab",
+        "the milestone list ignores title=: every milestone is listed, so release-it finds one that is not there",
+        (("GET /projects/{id}/milestones", "milestone_filters_select_what_they_name"),),
+        route=Route("gitlab", "GET", GL_MILESTONES),
+        request=_title_dropped,
+    ),
+    Mutant(
+        "gitlab-member-level-wrong",
+        "gitlab",
+        "a project member is answered at Developer level (30) whatever their role",
+        (("GET /projects/{id}/members/all/{user_id}", "member_level_matches_project_access"),),
+        route=Route("gitlab", "GET", GL_MEMBER_ALL),
+        response=_every_member_a_developer,
     ),
     Mutant(
         "sentry-create-not-idempotent",

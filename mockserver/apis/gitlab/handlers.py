@@ -5,12 +5,21 @@ from __future__ import annotations
 import typing as t
 
 from ...clock import iso_stored, parse_iso
-from ...errors import Forbidden, InvalidParameter, NotFound, Unauthorized
+from ...errors import BadRequest, Forbidden, InvalidParameter, NotFound, Unauthorized
 from ...exchange import Call, Reply, redirect
 from ...store import Row
-from . import links, releases, tags, views, wire
-from .auth import UNAUTHORIZED, Permissions, Principal, authenticate, find_group, find_project, project_access
-from .state import GitLabState
+from . import compare, links, members, milestones, releases, tags, views, wire
+from .auth import (
+    UNAUTHORIZED,
+    Permissions,
+    Principal,
+    authenticate,
+    find_group,
+    find_project,
+    project_access,
+    require_write_scope,
+)
+from .state import REPORTER, GitLabState
 
 
 class Scope(t.NamedTuple):
@@ -64,6 +73,134 @@ def get_project(call: Call) -> Reply:
     scope = project_scope(call)
     level = project_access(scope.state, scope.principal, scope.project)
     return Reply(views.project_view(scope.project, level, call.base_url, authenticated=not scope.principal.anonymous))
+
+
+def signed_in_scope(call: Call, *, write: bool = False) -> Scope:
+    """For routes behind GitLab's ``authenticate!``: a caller without a token, or with a CI job
+    token (which these routes do not accept), is a 401 before the project is looked up."""
+    principal = authenticate(GitLabState(call.state), call)
+    if principal.anonymous or (principal.token is not None and principal.token["kind"] == "job"):
+        raise Unauthorized(UNAUTHORIZED)
+    scope = project_scope(call)
+    if write:
+        # Reporters and above manage milestones (GitLab's ``admin_milestone``).
+        if project_access(scope.state, scope.principal, scope.project) < REPORTER:
+            raise Forbidden("403 Forbidden")
+        require_write_scope(scope.principal)
+    return scope
+
+
+def _milestone_reply(scope: Scope, call: Call, milestone: Row, status: int = 200) -> Reply:
+    today = scope.viewer.now.date().isoformat()
+    return Reply(milestones.milestone_view(milestone, call.base_url, today, scope.project), status=status)
+
+
+def list_milestones(call: Call) -> Reply:
+    scope = signed_in_scope(call)
+    params = call.params
+    if "include_ancestors" in params and "include_parent_milestones" in params:
+        raise BadRequest({"error": "include_ancestors, include_parent_milestones are mutually exclusive"})
+    filters = milestones.Filters(
+        state=params.get("state") or "all",
+        title=params.get("title"),
+        search=params.get("search"),
+        iids=(*(params.get("iids[]") or ()), *(params.get("iids") or ())),
+        with_group=bool(params.get("include_ancestors") or params.get("include_parent_milestones")),
+        updated_before=_time_param(call, "updated_before"),
+        updated_after=_time_param(call, "updated_after"),
+    )
+    rows = milestones.list_milestones(scope.state, scope.project, filters)
+    page = wire.paginate(call, len(rows))
+    today = scope.viewer.now.date().isoformat()
+    group = scope.state.group(scope.project.get("group_id"))
+    items = [
+        milestones.milestone_view(row, call.base_url, today, scope.project if "project_id" in row else group or {})
+        for row in rows[page.offset : page.offset + page.per_page]
+    ]
+    return wire.paged_reply(call, items, page, route_params=["id"])
+
+
+def get_milestone(call: Call) -> Reply:
+    scope = signed_in_scope(call)
+    return _milestone_reply(
+        scope, call, milestones.find_milestone(scope.state, scope.project, call.params["milestone_id"])
+    )
+
+
+def create_milestone(call: Call) -> Reply:
+    scope = signed_in_scope(call, write=True)
+    milestone = milestones.create_milestone(scope.state, scope.project, call.body or {}, scope.viewer.now_stored)
+    return _milestone_reply(scope, call, milestone, status=201)
+
+
+def update_milestone(call: Call) -> Reply:
+    scope = signed_in_scope(call, write=True)
+    milestone = milestones.update_milestone(
+        scope.state, scope.project, call.params["milestone_id"], call.body or {}, scope.viewer.now_stored
+    )
+    return _milestone_reply(scope, call, milestone)
+
+
+def delete_milestone(call: Call) -> Reply:
+    scope = signed_in_scope(call, write=True)
+    milestones.delete_milestone(scope.state, scope.project, call.params["milestone_id"])
+    return Reply(None, status=204)
+
+
+def _members_page(call: Call, *, inherited: bool) -> Reply:
+    scope = signed_in_scope(call)
+    found = members.project_members(scope.state, scope.project, inherited=inherited)
+    found = members.filter_members(found, call.params.get("query"), set(call.params.get("user_ids") or ()))
+    page = wire.paginate(call, len(found))
+    items = [members.member_view(member, call.base_url) for member in found[page.offset : page.offset + page.per_page]]
+    return wire.paged_reply(call, items, page, route_params=["id"])
+
+
+def list_project_members(call: Call) -> Reply:
+    return _members_page(call, inherited=False)
+
+
+def list_all_project_members(call: Call) -> Reply:
+    return _members_page(call, inherited=True)
+
+
+def get_project_member(call: Call) -> Reply:
+    scope = signed_in_scope(call)
+    member = members.find_member(scope.state, scope.project, call.params["user_id"], inherited=False)
+    return Reply(members.member_view(member, call.base_url))
+
+
+def get_any_project_member(call: Call) -> Reply:
+    scope = signed_in_scope(call)
+    member = members.find_member(scope.state, scope.project, call.params["user_id"], inherited=True)
+    return Reply(members.member_view(member, call.base_url))
+
+
+def compare_repository(call: Call) -> Reply:
+    scope = project_scope(call)
+    scope.permissions.require_read_code()
+    result = compare.compare(
+        scope.state,
+        scope.project,
+        call.params["from"],
+        call.params["to"],
+        straight=bool(call.params.get("straight")),
+        from_project_id=call.params.get("from_project_id"),
+        project_param=call.params["id"],
+    )
+    commits = [
+        views.commit_view(scope.state, scope.project, sha, call.base_url, scope.viewer.now) for sha in result.commits
+    ]
+    return Reply(
+        {
+            "commit": commits[-1] if commits else None,
+            "commits": commits,
+            "diffs": [],
+            "compare_timeout": False,
+            "compare_same_ref": result.same,
+            "web_url": f"{scope.viewer.web_url}/-/compare/{result.base_sha}...{result.to_sha}",
+        }
+    )
 
 
 def list_releases(call: Call) -> Reply:
@@ -250,6 +387,16 @@ def delete_repository_tag(call: Call) -> Reply:
 HANDLERS = {
     "getCurrentUser": get_current_user,
     "getProject": get_project,
+    "listProjectMilestones": list_milestones,
+    "getProjectMilestone": get_milestone,
+    "createProjectMilestone": create_milestone,
+    "updateProjectMilestone": update_milestone,
+    "deleteProjectMilestone": delete_milestone,
+    "listProjectMembers": list_project_members,
+    "listAllProjectMembers": list_all_project_members,
+    "getProjectMember": get_project_member,
+    "getAnyProjectMember": get_any_project_member,
+    "compareRepository": compare_repository,
     "listReleases": list_releases,
     "getRelease": get_release,
     "createRelease": create_release,

@@ -2,7 +2,7 @@
 
 ``load_state`` fills empty data from fixture data, giving what the fixtures leave out its
 default (undated things are dated by the clock's ``now``); ``dump_state`` writes the data back
-in the same form with every default spelled out, plus the ``sequences`` part (the id counter),
+in the same form with every default spelled out, plus the ``sequences`` part (the id counters),
 so that loading a dump gives the same rows and counters again.
 """
 
@@ -15,7 +15,7 @@ import typing as t
 from ...clock import iso_stored, stored_from
 from ...fixtures import FixtureError, each, validate_seed
 from ...store import ApiData, Row
-from .state import ID_COUNTER, GitLabState, lean_release
+from .state import ID_COUNTER, MILESTONE_COUNTER, GitLabState, lean_release
 
 FIXTURE_SCHEMA = pathlib.Path(__file__).with_name("fixture_schema.yaml")
 ORIGIN = "gitlab"
@@ -87,6 +87,8 @@ def load_state(data: ApiData, seed: Seed, now: dt.datetime, *, consume: bool = F
                 "members": dict(group.get("members") or {}),
             }
         )
+        for milestone in group.get("milestones", []):
+            state.group_milestones.put(_milestone_row(milestone, {"group_id": group["id"]}, iso_stored(now)))
     # Releases the fixtures leave without an id get the next ones after every id they do give.
     last_id = max(
         [seed.get("sequences", {}).get(ID_COUNTER, 0)]
@@ -100,6 +102,26 @@ def load_state(data: ApiData, seed: Seed, now: dt.datetime, *, consume: bool = F
     for raw in seed.get("projects", []):
         last_id = _load_project(state, raw, user_ids, iso_stored(now), last_id, consume)
     data.set_counter(ID_COUNTER, last_id)
+    milestone_ids = [row["id"] for row in state.milestones] + [row["id"] for row in state.group_milestones]
+    data.set_counter(MILESTONE_COUNTER, max([seed.get("sequences", {}).get(MILESTONE_COUNTER, 0), *milestone_ids]))
+
+
+def _milestone_row(milestone: dict[str, t.Any], owner: dict[str, int], default_moment: str) -> Row:
+    """A milestone as stored: moments in the stored form; ``web_url`` and ``expired`` are computed when shown."""
+    created = _moment(milestone.get("created_at"), default_moment)
+    return {
+        **owner,
+        "id": milestone["id"],
+        "iid": milestone["iid"],
+        "title": milestone["title"],
+        "description": milestone.get("description"),
+        "state": milestone.get("state", "active"),
+        "created_at": created,
+        "updated_at": _moment(milestone.get("updated_at"), created),
+        "due_date": milestone.get("due_date"),
+        "start_date": milestone.get("start_date"),
+        "issue_stats": dict(milestone.get("issue_stats") or {"total": 0, "closed": 0}),
+    }
 
 
 def _token_row(token: dict[str, t.Any], user_id: int) -> Row:
@@ -141,7 +163,7 @@ def _load_project(
         state.commits.put({"project_id": project_id, **commit})
     milestone_by_title: dict[str, int] = {}
     for milestone in raw.get("milestones", []):
-        state.milestones.put({**milestone, "project_id": project_id})
+        state.milestones.put(_milestone_row(milestone, {"project_id": project_id}, created))
         milestone_by_title.setdefault(milestone["title"], milestone["id"])
     for tag in each(raw.get("tags", []), consume=consume):
         state.tags.put(
@@ -221,6 +243,7 @@ def dump_state(data: ApiData) -> Seed:
         _by(state.milestones, "project_id"),
         _by(state.tags, "project_id"),
     )
+    group_milestones = _by(state.group_milestones, "group_id")
     releases, links = _by(state.releases, "project_id"), _by(state.links, "project_id", "tag_name")
     projects = []
     for project in state.projects:
@@ -230,7 +253,7 @@ def dump_state(data: ApiData) -> Seed:
             {field: value for field, value in commit.items() if field != "project_id"}
             for commit in commits.get(key, [])
         ]
-        record["milestones"] = [dict(milestone) for milestone in milestones.get(key, [])]
+        record["milestones"] = [_milestone_record(milestone) for milestone in milestones.get(key, [])]
         record["tags"] = [
             {"name": tag["name"], "target": tag["target"], "message": tag["message"], "created_at": tag["created_at"]}
             for tag in tags.get(key, [])
@@ -242,10 +265,17 @@ def dump_state(data: ApiData) -> Seed:
         projects.append(record)
     return {
         "users": users,
-        "groups": [dict(group) for group in state.groups],
+        "groups": [
+            {**group, "milestones": [_milestone_record(row) for row in group_milestones.get((group["id"],), [])]}
+            for group in state.groups
+        ],
         "projects": projects,
-        "sequences": {ID_COUNTER: data.counter(ID_COUNTER)},
+        "sequences": {ID_COUNTER: data.counter(ID_COUNTER), MILESTONE_COUNTER: data.counter(MILESTONE_COUNTER)},
     }
+
+
+def _milestone_record(milestone: Row) -> dict[str, t.Any]:
+    return {field: value for field, value in milestone.items() if field not in ("project_id", "group_id")}
 
 
 def _token_record(token: Row) -> dict[str, t.Any]:

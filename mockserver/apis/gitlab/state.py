@@ -1,5 +1,5 @@
-"""GitLab's world as tables in the store: users and tokens, groups, projects, and per project its
-commits, milestones, tags, releases and release links.
+"""GitLab's world as tables in the store: users and tokens, groups and their milestones, projects,
+and per project its commits, milestones, tags, releases and release links.
 
 ``GitLabState`` is a stateless facade over the API's ``ApiData`` with the lookups the domain
 modules share. Loading from fixtures and dumping back to them live in ``fixture_form``.
@@ -16,6 +16,8 @@ ROLE_LEVELS = {"guest": GUEST, "reporter": REPORTER, "developer": DEVELOPER, "ma
 
 ID_COUNTER = "id"
 """One sequence for new releases and links: their ids only need to be unique."""
+MILESTONE_COUNTER = "milestone_id"
+"""Project and group milestones share one sequence, as they share one table in GitLab."""
 
 _PER_PROJECT = Index(partition=("project_id",), order=("id",))
 
@@ -27,6 +29,9 @@ TABLES = (
     TableSpec("projects", key=("id",)),
     TableSpec("commits", key=("project_id", "id"), indexes={"project": _PER_PROJECT}),
     TableSpec("milestones", key=("project_id", "id"), indexes={"project": _PER_PROJECT}),
+    TableSpec(
+        "group_milestones", key=("group_id", "id"), indexes={"group": Index(partition=("group_id",), order=("id",))}
+    ),
     TableSpec(
         "tags", key=("project_id", "name"), indexes={"project": Index(partition=("project_id",), order=("name",))}
     ),
@@ -158,6 +163,16 @@ class GitLabState:
 
     def milestone(self, project_id: int, milestone_id: int) -> Row | None:
         return self.data.table("milestones").get(project_id, milestone_id)
+
+    @property
+    def group_milestones(self) -> Table:
+        return self.data.table("group_milestones")
+
+    def milestones_of_group(self, group_id: int) -> t.Iterator[Row]:
+        return self.data.table("group_milestones").ordered("group", (group_id,))
+
+    def next_milestone_id(self) -> int:
+        return self.data.next_id(MILESTONE_COUNTER)
 
     def commits_of(self, project_id: int) -> t.Iterator[Row]:
         return self.data.table("commits").ordered("project", (project_id,))
