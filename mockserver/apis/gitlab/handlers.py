@@ -30,14 +30,15 @@ class Scope(t.NamedTuple):
     viewer: views.Viewer
 
 
-def project_scope(call: Call, *, write: bool = False, release_first: bool = False) -> Scope:
+def project_scope(call: Call, *, write: bool = False, release_first: bool = False, basic: bool = False) -> Scope:
     """Authenticate, find the project the caller may see, and work out their rights on it.
 
     ``release_first``: the release named by ``tag_name`` must exist before rights are checked,
     as in GitLab's links API, which looks the release up and then authorizes against it.
+    ``basic``: a token may also come as the password of HTTP Basic credentials (package routes).
     """
     state = GitLabState(call.state)
-    principal = authenticate(state, call)
+    principal = authenticate(state, call, basic=basic)
     # The project is looked up first: to an anonymous caller a private project is a 404 on every route.
     project = find_project(state, principal, call.params["id"])
     permissions = Permissions.of(state, principal, project)
@@ -295,8 +296,8 @@ def get_project_upload_file(call: Call) -> Reply:
 
 def upload_generic_package_file(call: Call) -> Reply:
     # GitLab asks for a sign-in before it looks for the project.
-    authenticate(GitLabState(call.state), call, required=True)
-    scope = project_scope(call, write=True)
+    authenticate(GitLabState(call.state), call, required=True, basic=True)
+    scope = project_scope(call, write=True, basic=True)
     names = (call.params["package_name"], call.params["package_version"], call.params["file_name"])
     row = packages.publish_file(
         scope.state,
@@ -313,7 +314,7 @@ def upload_generic_package_file(call: Call) -> Reply:
 
 
 def download_generic_package_file(call: Call) -> Reply:
-    scope = project_scope(call)
+    scope = project_scope(call, basic=True)
     params = call.params
     for name in ("package_name", "file_name"):
         packages.check_file_path(name, params[name])
