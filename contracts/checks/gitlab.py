@@ -285,8 +285,19 @@ def error_bodies_have_the_api_shape(session: Session) -> None:
 def auth_is_required(session: Session) -> None:
     """Without a token, every operation that needs one answers 401 (or 403/404 where GitLab hides the project)."""
     with _created_releases(session, 0 if session.read_only else 1) as created:
-        values = {"id": session.sandbox["project"], "tag_name": unique_name(), "link_id": "1"}
-        bodies: dict[str, dict[str, t.Any]] = {}
+        values = {
+            "id": session.sandbox["project"],
+            "tag_name": unique_name(),
+            "link_id": "1",
+            "package_name": unique_name(),
+            "package_version": "1.0.0",
+            "file_name": "probe.txt",
+        }
+        # Files sent without credentials are never kept: well formed, so only the credentials can fail.
+        bodies: dict[str, dict[str, t.Any]] = {
+            "createProjectUpload": {"files": {"file": ("probe.txt", b"probe")}},
+            "uploadGenericPackageFile": {"content": b"probe"},
+        }
         fresh = ""
         if created:
             tag = created[0]["tag_name"]
@@ -296,7 +307,7 @@ def auth_is_required(session: Session) -> None:
             session.expect_status(response, 201)
             values.update(tag_name=tag, link_id=str(session.json_object(response).get("id")))
             fresh, ref = unique_name(), _default_branch(session)
-            bodies = {
+            bodies |= {
                 "createRepositoryTag": {"json": {"tag_name": fresh, "ref": ref}},
                 "createRelease": {"json": {"tag_name": fresh, "ref": ref}},
                 "updateRelease": {"json": {"name": "changed without credentials"}},
