@@ -533,7 +533,12 @@ MUTANTS: tuple[Mutant, ...] = (
         "gitlab-package-file-other-bytes",
         "gitlab",
         "a generic package file downloads as other bytes (each one inverted) than were published",
-        (("GET /projects/{id}/packages/generic/{package_name}/{package_version}/{file_name}", "uploaded_files_come_back"),),
+        (
+            (
+                "GET /projects/{id}/packages/generic/{package_name}/{package_version}/{file_name}",
+                "uploaded_files_come_back",
+            ),
+        ),
         route=Route("gitlab", "GET", GL_PACKAGE_FILE),
         response=_bytes_inverted,
     ),

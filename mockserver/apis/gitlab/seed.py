@@ -354,9 +354,7 @@ def _files_records(state: GitLabState, project_id: int, usernames: dict[int, str
     """A project's ``uploads`` and ``packages`` in the fixture form, each left out while there are none."""
     parts: dict[str, t.Any] = {}
     uploads = []
-    for upload in sorted(
-        (row for row in state.uploads if row["project_id"] == project_id), key=lambda row: row["id"]
-    ):
+    for upload in sorted((row for row in state.uploads if row["project_id"] == project_id), key=lambda row: row["id"]):
         record = {
             "id": upload["id"],
             "secret": upload["secret"],
