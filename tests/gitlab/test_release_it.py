@@ -94,20 +94,25 @@ def project(tmp_path: pathlib.Path) -> pathlib.Path:
     return work
 
 
+# The README's `.release-it.json`, word for word: the tests serve the mock on another port.
+README_CONFIG = """{
+  "git": {"commitMessage": "Release ${version}", "tagName": "v${version}"},
+  "npm": {"publish": false},
+  "gitlab": {
+    "release": true,
+    "origin": "http://127.0.0.1:8080",
+    "tokenRef": "GITLAB_TOKEN",
+    "milestones": ["v1.0"],
+    "assets": ["dist/*"]
+  }
+}
+"""
+
+
 def configure(work: pathlib.Path, server: BackgroundServer, **gitlab: t.Any) -> None:
-    """``.release-it.json`` as the README shows it, with ``gitlab`` options added or changed."""
-    config = {
-        "git": {"commitMessage": "Release ${version}", "tagName": "v${version}"},
-        "npm": {"publish": False},
-        "gitlab": {
-            "release": True,
-            "origin": server.url,
-            "tokenRef": "GITLAB_TOKEN",
-            "milestones": ["v1.0"],
-            "assets": ["dist/*"],
-            **gitlab,
-        },
-    }
+    """The README's ``.release-it.json`` for the mock at ``server``, with ``gitlab`` options added."""
+    config = json.loads(README_CONFIG.replace("http://127.0.0.1:8080", server.url))
+    config["gitlab"].update(gitlab)
     (work / ".release-it.json").write_text(json.dumps(config, indent=2))
     git(work, "add", ".release-it.json")
     git(work, "commit", "--quiet", "-m", "Configure release-it")
