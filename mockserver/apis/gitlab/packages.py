@@ -70,7 +70,8 @@ def publish_file(
         }
         state.packages.put(package)
     elif status and status != package["status"]:
-        package = state.packages.put({**package, "status": status, "updated_at": now})
+        # GitLab writes the one column, leaving the package's timestamps as they were.
+        package = state.packages.put({**package, "status": status})
     row = {
         "project_id": project["id"],
         "id": state.next_id(),
