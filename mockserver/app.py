@@ -37,6 +37,7 @@ from .state_document import export_state, import_state
 from .state_file import write_state_file
 from .store import ApiData, Store
 from .swagger_ui import SPEC_PATH, UI_PATH, SwaggerUIMiddleware
+from .web_paths import WebPathMiddleware
 
 # Outermost first; the app they wrap is our ``Pipeline``. Connexion's validation, context and
 # app layers are not here: behind routing, the pipeline validates and produces from plans
@@ -46,6 +47,7 @@ from .swagger_ui import SPEC_PATH, UI_PATH, SwaggerUIMiddleware
 # Swagger UI 4 cannot read OpenAPI 3.1, so the UI is ours (Swagger UI 5), beside the `/` index.
 # The journal sits behind routing, so it sees the operation; fault injection would slot in there too.
 MIDDLEWARE = (
+    Middleware(WebPathMiddleware),
     Middleware(RawPathMiddleware),
     Middleware(JournalMiddleware),
     Middleware(ServerErrorMiddleware),
@@ -131,11 +133,12 @@ def create_app(
     dispatcher = ErrorDispatcher()
     pipeline = Pipeline(store, clock)
     journal = Journal(clock, settings.journal_size)
-    connexion = OpenAPI31Middleware(pipeline, middlewares=[_bound(record, journal).bind() for record in middleware])
-    mounts: dict[str, tuple[ApiPlugin, OpenAPI31Specification]] = {}
-    app = MockApp(connexion, store, mounts, clock, journal, settings.state_file)
     chosen = choose_mounts(discover_plugins() if plugins is None else plugins, settings)
     _refuse_admin_mount(chosen)
+    bound = [_bound(record, journal, chosen).bind() for record in middleware]
+    connexion = OpenAPI31Middleware(pipeline, middlewares=bound)
+    mounts: dict[str, tuple[ApiPlugin, OpenAPI31Specification]] = {}
+    app = MockApp(connexion, store, mounts, clock, journal, settings.state_file)
     known_valid = ValidatedSpecs.in_user_cache()
     specs = {
         mount: OpenAPI31Specification.from_path(settings.specs_dir / plugin.spec_file, known_valid)
@@ -173,10 +176,14 @@ def create_app(
     return app
 
 
-def _bound(record: Middleware, journal: Journal) -> Middleware:
-    """The journal's layer given this app's journal (and told to leave the admin API out); others as they are."""
+def _bound(record: Middleware, journal: Journal, chosen: t.Mapping[str, ApiPlugin]) -> Middleware:
+    """The journal's layer given this app's journal (and told to leave the admin API out), the web
+    paths' layer given the mounted APIs' pages and every mount; others as they are."""
     if record.cls is JournalMiddleware and "journal" not in record.options:
         return Middleware(JournalMiddleware, **{**record.options, "journal": journal, "unrecorded": [admin.NAME]})
+    if record.cls is WebPathMiddleware and "paths" not in record.options:
+        paths = [(mount, path) for mount, plugin in chosen.items() for path in plugin.web_paths]
+        return Middleware(WebPathMiddleware, **{**record.options, "paths": paths, "mounts": [*chosen, admin.MOUNT]})
     return record
 
 

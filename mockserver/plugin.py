@@ -17,7 +17,7 @@ from .exchange import Call, Reply
 from .settings import UnknownApi
 from .store import ApiData, TableSpec
 
-__all__ = ["ApiPlugin", "Handler", "UnknownApi", "UnservedMethod", "discover_plugins"]
+__all__ = ["ApiPlugin", "Handler", "UnknownApi", "UnservedMethod", "WebPath", "discover_plugins"]
 
 Handler = t.Callable[[Call], Reply]
 UnservedMethod = t.Literal["method_not_allowed", "not_found"]
@@ -25,6 +25,18 @@ UnservedMethod = t.Literal["method_not_allowed", "not_found"]
 
 class StateLoader(t.Protocol):
     def __call__(self, data: ApiData, seed: t.Any, now: dt.datetime, *, consume: bool = False) -> None: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class WebPath:
+    """A page the vendor serves outside its API mount, answered by one of the API's operations."""
+
+    pattern: str
+    """A regular expression over the whole raw request path, with named groups,
+    e.g. ``/-/project/(?P<id>[0-9]+)/uploads/(?P<secret>[0-9a-f]{32})/(?P<filename>[^/]+)``."""
+    api_path: str
+    """The API path below the mount that answers it, with ``{group}`` for each group; a ``/`` in a
+    group's value is sent on as ``%2F``, so that a project's full path stays one segment."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,6 +69,8 @@ class ApiPlugin:
     or ``not_found`` where the real API's catch-all route answers it as any unknown path (404)."""
     answers_options: bool = False
     """Whether ``OPTIONS`` on a known path answers 204 with the path's methods in ``Allow``."""
+    web_paths: t.Sequence[WebPath] = ()
+    """Pages outside the mount (``GET``/``HEAD``) that the API's own operations answer (``web_paths.py``)."""
 
 
 def discover_plugins(names: t.Iterable[str] | None = None) -> list[ApiPlugin]:

@@ -400,8 +400,15 @@ def auth_is_required(session: Session) -> None:
             "link_id": "1",
             "milestone_id": "987654321",
             "user_id": "1",
+            "package_name": unique_name(),
+            "package_version": "1.0.0",
+            "file_name": "probe.txt",
         }
-        bodies: dict[str, dict[str, t.Any]] = {}
+        # Files sent without credentials are never kept: well formed, so only the credentials can fail.
+        bodies: dict[str, dict[str, t.Any]] = {
+            "createProjectUpload": {"files": {"file": ("probe.txt", b"probe")}},
+            "uploadGenericPackageFile": {"content": b"probe"},
+        }
         fresh = ""
         if created:
             tag = created[0]["tag_name"]
@@ -411,7 +418,7 @@ def auth_is_required(session: Session) -> None:
             session.expect_status(response, 201)
             values.update(tag_name=tag, link_id=str(session.json_object(response).get("id")))
             fresh, ref = unique_name(), _default_branch(session)
-            bodies = {
+            bodies |= {
                 "createRepositoryTag": {"json": {"tag_name": fresh, "ref": ref}},
                 "createRelease": {"json": {"tag_name": fresh, "ref": ref}},
                 "updateRelease": {"json": {"name": "changed without credentials"}},
@@ -460,3 +467,37 @@ class _Sandbox:
 
 
 inventory(API, _Sandbox())
+
+
+@check(API, writes=True)
+def uploaded_files_come_back(session: Session) -> None:
+    """A Markdown upload and a generic package file download again byte for byte; the upload's links agree.
+
+    GitLab has no API to delete what this leaves in the sandbox project: one small upload and one
+    package file per run, under names no other run uses.
+    """
+    content = bytes(range(256))
+    name = unique_name()
+    response = session.post(f"{_project(session)}/uploads", files={"file": (f"{name}.png", content)})
+    session.expect_status(response, 201)
+    upload = session.json_object(response)
+    url = upload.get("url")
+    if not isinstance(url, str) or not url.endswith(f"/{name}.png"):
+        session.fail(f"the upload's url {url!r} does not end in the file's name", response)
+    if upload.get("alt") != name or upload.get("markdown") != f"![{name}]({url})":
+        session.fail("an image's alt is its name without extension, and markdown embeds it at url", response)
+    if not str(upload.get("full_path", "")).endswith(url) or not str(upload.get("full_path")).startswith("/-/project/"):
+        session.fail(f"full_path {upload.get('full_path')!r} is not the project-id form of {url!r}", response)
+    fetched = session.get(f"{_project(session)}{url}")
+    session.expect_status(fetched, 200)
+    if fetched.content != content:
+        session.fail("the upload downloads as other bytes than were uploaded", fetched)
+    package_file = f"{_project(session)}/packages/generic/{name}/1.0.0/{name}.bin"
+    published = session.put(package_file, content=content[::-1])
+    session.expect_status(published, 201)
+    if session.json_object(published) != {"message": "201 Created"}:
+        session.fail('publishing without select answers {"message": "201 Created"}', published)
+    fetched = session.get(package_file)
+    session.expect_status(fetched, 200)
+    if fetched.content != content[::-1]:
+        session.fail("the package file downloads as other bytes than were published", fetched)

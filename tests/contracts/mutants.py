@@ -350,6 +350,12 @@ def _anonymous_as_all_projects_token(scope: Scope) -> Scope:
     return _with_header(scope, "Authorization", f"Bearer {CHKK_ALL_PROJECTS}")
 
 
+def _bytes_inverted(answer: Answer) -> None:
+    if answer.status == 200:
+        answer.body = bytes(byte ^ 0xFF for byte in answer.body)
+
+
+GL_PACKAGE_FILE = "/projects/[^/]+/packages/generic/[^/]+/[^/]+/[^/]+"
 GL_RELEASES = "/projects/[^/]+/releases"
 GL_RELEASE = "/projects/[^/]+/releases/[^/]+"
 GL_MILESTONES = "/projects/[^/]+/milestones"
@@ -551,6 +557,19 @@ MUTANTS: tuple[Mutant, ...] = (
         ),
         route=Route("chkk", "GET", CK_RELEASE),
         request=_anonymous_as_all_projects_token,
+    ),
+    Mutant(
+        "gitlab-package-file-other-bytes",
+        "gitlab",
+        "a generic package file downloads as other bytes (each one inverted) than were published",
+        (
+            (
+                "GET /projects/{id}/packages/generic/{package_name}/{package_version}/{file_name}",
+                "uploaded_files_come_back",
+            ),
+        ),
+        route=Route("gitlab", "GET", GL_PACKAGE_FILE),
+        response=_bytes_inverted,
     ),
 )
 

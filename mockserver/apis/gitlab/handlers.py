@@ -8,7 +8,7 @@ from ...clock import iso_stored, parse_iso
 from ...errors import BadRequest, Forbidden, InvalidParameter, NotFound, Unauthorized
 from ...exchange import Call, Reply, redirect
 from ...store import Row
-from . import compare, links, members, milestones, releases, tags, views, wire
+from . import compare, links, members, milestones, packages, releases, tags, uploads, views, wire
 from .auth import (
     UNAUTHORIZED,
     Permissions,
@@ -30,14 +30,15 @@ class Scope(t.NamedTuple):
     viewer: views.Viewer
 
 
-def project_scope(call: Call, *, write: bool = False, release_first: bool = False) -> Scope:
+def project_scope(call: Call, *, write: bool = False, release_first: bool = False, basic: bool = False) -> Scope:
     """Authenticate, find the project the caller may see, and work out their rights on it.
 
     ``release_first``: the release named by ``tag_name`` must exist before rights are checked,
     as in GitLab's links API, which looks the release up and then authorizes against it.
+    ``basic``: a token may also come as the password of HTTP Basic credentials (package routes).
     """
     state = GitLabState(call.state)
-    principal = authenticate(state, call)
+    principal = authenticate(state, call, basic=basic)
     # The project is looked up first: to an anonymous caller a private project is a 404 on every route.
     project = find_project(state, principal, call.params["id"])
     permissions = Permissions.of(state, principal, project)
@@ -384,6 +385,73 @@ def delete_repository_tag(call: Call) -> Reply:
     return Reply(None, status=204)
 
 
+def _signed_in_project(call: Call) -> tuple[GitLabState, Principal, Row]:
+    """For writes that GitLab lets any signed-in user make: 401 before the project is looked up."""
+    state = GitLabState(call.state)
+    principal = authenticate(state, call, required=True)
+    project = find_project(state, principal, call.params["id"])
+    require_write_scope(principal)
+    return state, principal, project
+
+
+def _file_reply(content: bytes, filename: str) -> Reply:
+    return Reply(
+        content,
+        media_type="application/octet-stream",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def create_project_upload(call: Call) -> Reply:
+    state, principal, project = _signed_in_project(call)
+    upload = call.params["file"]
+    row = uploads.create_upload(
+        state,
+        project,
+        upload.filename or "",
+        upload.file.read(),
+        iso_stored(call.clock.now()),
+        principal.user["id"] if principal.user else None,
+    )
+    return Reply(uploads.upload_view(row), status=201)
+
+
+def get_project_upload_file(call: Call) -> Reply:
+    scope = project_scope(call)
+    row, content = uploads.upload_content(scope.state, scope.project, call.params["secret"], call.params["filename"])
+    return _file_reply(content, row["filename"])
+
+
+def upload_generic_package_file(call: Call) -> Reply:
+    # GitLab asks for a sign-in before it looks for the project.
+    authenticate(GitLabState(call.state), call, required=True, basic=True)
+    scope = project_scope(call, write=True, basic=True)
+    names = (call.params["package_name"], call.params["package_version"], call.params["file_name"])
+    row = packages.publish_file(
+        scope.state,
+        scope.project,
+        names,
+        call.body or b"",
+        call.params.get("status"),
+        scope.viewer.now_stored,
+        scope.principal.user["id"] if scope.principal.user else None,
+    )
+    if call.params.get("select") == "package_file":
+        return Reply(packages.package_file_view(row, views.millis(row["created_at"])), status=201)
+    return Reply({"message": "201 Created"}, status=201)
+
+
+def download_generic_package_file(call: Call) -> Reply:
+    scope = project_scope(call, basic=True)
+    params = call.params
+    for name in ("package_name", "file_name"):
+        packages.check_file_path(name, params[name])
+    row, content = packages.newest_file(
+        scope.state, scope.project, params["package_name"], params["package_version"], params["file_name"]
+    )
+    return _file_reply(content, row["file_name"])
+
+
 HANDLERS = {
     "getCurrentUser": get_current_user,
     "getProject": get_project,
@@ -416,4 +484,8 @@ HANDLERS = {
     "getRepositoryTag": get_repository_tag,
     "createRepositoryTag": create_repository_tag,
     "deleteRepositoryTag": delete_repository_tag,
+    "createProjectUpload": create_project_upload,
+    "getProjectUploadFile": get_project_upload_file,
+    "uploadGenericPackageFile": upload_generic_package_file,
+    "downloadGenericPackageFile": download_generic_package_file,
 }

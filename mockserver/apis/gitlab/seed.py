@@ -8,7 +8,9 @@ so that loading a dump gives the same rows and counters again.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import pathlib
 import typing as t
 
@@ -43,6 +45,14 @@ def check_references(seed: Seed, where: Where) -> None:
                     pointer = f"/{index}/members/{name.replace('~', '~0').replace('/', '~1')}"
                     raise FixtureError(where(stem), pointer, f"no user named {name!r} in {users}")
     for index, project in enumerate(seed.get("projects", [])):
+        named = [
+            (f"/{index}/{part}/{position}/{field}", record.get(field))
+            for part, field in (("uploads", "uploaded_by"), ("packages", "creator"))
+            for position, record in enumerate(project.get(part, []))
+        ]
+        for pointer, name in named:
+            if name is not None and name not in usernames:
+                raise FixtureError(where("projects"), pointer, f"no user named {name!r} in {users}")
         titles = {milestone["title"] for milestone in project.get("milestones", [])}
         ids = {str(milestone["id"]) for milestone in project.get("milestones", [])}
         for position, release in enumerate(project.get("releases", [])):
@@ -98,6 +108,13 @@ def load_state(data: ApiData, seed: Seed, now: dt.datetime, *, consume: bool = F
             for release in project.get("releases", [])
             for record in [release, *release.get("assets", {}).get("links", [])]
         ]
+        + [
+            record.get("id", 0)
+            for project in seed.get("projects", [])
+            for package in project.get("packages", [])
+            for record in [package, *package.get("files", [])]
+        ]
+        + [upload["id"] for project in seed.get("projects", []) for upload in project.get("uploads", [])]
     )
     for raw in seed.get("projects", []):
         last_id = _load_project(state, raw, user_ids, iso_stored(now), last_id, consume)
@@ -218,7 +235,54 @@ def _load_project(
                     "created_at": _moment(link.get("created_at"), created_at),
                 }
             )
+    _load_files(state, project_id, raw, user_ids, created)
     return last_id
+
+
+def _load_files(state: GitLabState, project_id: int, raw: dict[str, t.Any], user_ids: dict[str, int], now: str) -> None:
+    """A project's uploads and generic packages; contents become blobs, rows keep their digest."""
+    for upload in raw.get("uploads", []):
+        content = base64.b64decode(upload["content"])
+        state.uploads.put(
+            {
+                "project_id": project_id,
+                "secret": upload["secret"],
+                "filename": upload["filename"],
+                "id": upload["id"],
+                "digest": state.data.blobs.put(content),
+                "size": len(content),
+                "uploaded_by_user_id": user_ids.get(upload.get("uploaded_by", "")),
+                "created_at": _moment(upload.get("created_at"), now),
+            }
+        )
+    for package in raw.get("packages", []):
+        created = _moment(package.get("created_at"), now)
+        state.packages.put(
+            {
+                "project_id": project_id,
+                "id": package["id"],
+                "name": package["name"],
+                "version": package["version"],
+                "status": package.get("status", "default"),
+                "creator_id": user_ids.get(package.get("creator", "")),
+                "created_at": created,
+                "updated_at": _moment(package.get("updated_at"), created),
+            }
+        )
+        for file in package.get("files", []):
+            content = base64.b64decode(file["content"])
+            state.package_files.put(
+                {
+                    "project_id": project_id,
+                    "id": file["id"],
+                    "package_id": package["id"],
+                    "file_name": file["file_name"],
+                    "digest": state.data.blobs.put(content),
+                    "size": len(content),
+                    "file_sha256": hashlib.sha256(content).hexdigest(),
+                    "created_at": _moment(file.get("created_at"), created),
+                }
+            )
 
 
 def _by(rows: t.Iterable[Row], *fields: str) -> dict[t.Any, list[Row]]:
@@ -262,6 +326,7 @@ def dump_state(data: ApiData) -> Seed:
             _release_record(release, usernames, links.get((project["id"], release["tag_name"]), []))
             for release in releases.get(key, [])
         ]
+        record.update(_files_records(state, project["id"], usernames))
         projects.append(record)
     return {
         "users": users,
@@ -314,3 +379,51 @@ def _link_record(link: Row) -> dict[str, t.Any]:
         record["direct_asset_path"] = link["filepath"]
     record["created_at"] = link["created_at"]
     return record
+
+
+def _content(data: ApiData, digest: str) -> str:
+    return base64.b64encode(data.blobs.get(digest) or b"").decode("ascii")
+
+
+def _files_records(state: GitLabState, project_id: int, usernames: dict[int, str]) -> dict[str, t.Any]:
+    """A project's ``uploads`` and ``packages`` in the fixture form, each left out while there are none."""
+    parts: dict[str, t.Any] = {}
+    uploads = []
+    for upload in sorted((row for row in state.uploads if row["project_id"] == project_id), key=lambda row: row["id"]):
+        record = {
+            "id": upload["id"],
+            "secret": upload["secret"],
+            "filename": upload["filename"],
+            "content": _content(state.data, upload["digest"]),
+        }
+        if upload["uploaded_by_user_id"] in usernames:
+            record["uploaded_by"] = usernames[upload["uploaded_by_user_id"]]
+        record["created_at"] = upload["created_at"]
+        uploads.append(record)
+    if uploads:
+        parts["uploads"] = uploads
+    packages = []
+    for package in state.packages.ordered("project", (project_id,)):
+        record = {
+            "id": package["id"],
+            "name": package["name"],
+            "version": package["version"],
+            "status": package["status"],
+        }
+        if package["creator_id"] in usernames:
+            record["creator"] = usernames[package["creator_id"]]
+        record["created_at"] = package["created_at"]
+        record["updated_at"] = package["updated_at"]
+        record["files"] = [
+            {
+                "id": file["id"],
+                "file_name": file["file_name"],
+                "content": _content(state.data, file["digest"]),
+                "created_at": file["created_at"],
+            }
+            for file in state.package_files.ordered("package", (project_id, package["id"]))
+        ]
+        packages.append(record)
+    if packages:
+        parts["packages"] = packages
+    return parts
