@@ -16,6 +16,7 @@ from .errors import MockError
 from .exchange import Call, Reply
 from .settings import UnknownApi
 from .store import ApiData, TableSpec
+from .wire_policy import WirePolicy
 
 __all__ = ["ApiPlugin", "Handler", "UnknownApi", "UnservedMethod", "discover_plugins"]
 
@@ -50,6 +51,8 @@ class ApiPlugin:
     or ``not_found`` where the real API's catch-all route answers it as any unknown path (404)."""
     answers_options: bool = False
     """Whether ``OPTIONS`` on a known path answers 204 with the path's methods in ``Allow``."""
+    wire: WirePolicy | None = None
+    """The headers the real server adds to every answer (request ids, security headers) and its CORS rules."""
 
 
 def discover_plugins(names: t.Iterable[str] | None = None) -> list[ApiPlugin]:

@@ -7,6 +7,7 @@ import typing as t
 
 from ...fixtures import load_folder
 from ...plugin import ApiPlugin
+from .answer_headers import WIRE_POLICY
 from .handlers import HANDLERS
 from .seed import FIXTURE_SCHEMA, check_references, check_seed, dump_state, load_state
 from .state import TABLES
@@ -35,4 +36,5 @@ PLUGIN = ApiPlugin(
     # OPTIONS is the exception: the router answers it itself for a path it knows.
     unserved_method="not_found",
     answers_options=True,
+    wire=WIRE_POLICY,
 )
