@@ -12,7 +12,6 @@ import httpx
 import pytest
 
 from mockserver.serving import BackgroundServer
-
 from tests.conftest import MAINTAINER
 from tests.test_ui_browser import browser, page  # noqa: F401  (the Chromium fixtures)
 
@@ -264,6 +263,6 @@ def test_a_browser_on_another_origin_reads_the_pagination_headers(
     # The token header makes it a non-simple request: Chromium sends a preflight first.
     status, values = page.evaluate(FETCH, [server.url + api.list_path, api.auth, [*readable, "X-Frame-Options"]])
     assert status == 200
-    assert all(values[:-1]), dict(zip(readable, values))
+    assert all(values[:-1]), dict(zip(readable, values[:-1], strict=True))
     # A header the service does not expose stays hidden from the script, though it is on the answer.
     assert values[-1] is None
