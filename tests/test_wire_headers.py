@@ -139,6 +139,14 @@ def test_gitlab_etag_follows_the_content(gitlab: httpx.Client) -> None:
     assert missing.headers["cache-control"] == "no-cache"
 
 
+def test_gitlab_answers_a_conditional_get_of_unchanged_content_with_304(gitlab: httpx.Client) -> None:
+    etag = gitlab.get("/projects/24/releases").headers["etag"]
+    unchanged = gitlab.get("/projects/24/releases", headers={"If-None-Match": etag})
+    assert unchanged.status_code == 304 and unchanged.content == b""
+    assert unchanged.headers["etag"] == etag and "x-request-id" in unchanged.headers
+    assert gitlab.get("/projects/24/releases", headers={"If-None-Match": 'W/"other"'}).status_code == 200
+
+
 # -- OPTIONS and CORS ----------------------------------------------------------------------------------------
 
 
