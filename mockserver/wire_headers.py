@@ -84,12 +84,15 @@ class WireHeadersMiddleware(SpecMiddleware):
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self._mounts: list[_Mount] = []
+        self._plain: list[str] = []
+        """Mounts of APIs without a policy (the admin API): their answers stay as they are, under any mount."""
 
     def add_api(self, specification: Specification, base_path: str | None = None, **kwargs: t.Any) -> None:
         policy = kwargs.get("wire")
-        if not isinstance(policy, WirePolicy):
-            return
         mount = (base_path or "").rstrip("/")
+        if not isinstance(policy, WirePolicy):
+            self._plain.append(mount)
+            return
         paths = specification.raw.get("paths", {})
         table = MethodTable(mount, paths)
         by_operation: dict[str, bytes] = {}
@@ -110,8 +113,11 @@ class WireHeadersMiddleware(SpecMiddleware):
         self._mounts.sort(key=lambda known: len(known.mount), reverse=True)
 
     def _owner(self, path: str) -> _Mount | None:
+        for mount in self._plain:
+            if _under(path, mount):
+                return None
         for known in self._mounts:
-            if path.startswith(known.mount) and (len(path) == len(known.mount) or path[len(known.mount)] == "/"):
+            if _under(path, known.mount):
                 below = path[len(known.mount) :]
                 if below in (UI_PATH, SPEC_PATH, SPEC_PATH.replace(".json", ".yaml")) or below.startswith(
                     UI_PATH + "/"
@@ -193,6 +199,10 @@ class WireHeadersMiddleware(SpecMiddleware):
 _READ_HEADERS = frozenset(
     (b"origin", b"x-request-id", b"access-control-request-method", b"access-control-request-headers", b"if-none-match")
 )
+
+
+def _under(path: str, mount: str) -> bool:
+    return path.startswith(mount) and (len(path) == len(mount) or path[len(mount)] == "/")
 
 
 def _request_headers(scope: Scope) -> dict[bytes, bytes]:

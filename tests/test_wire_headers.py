@@ -11,6 +11,7 @@ import typing as t
 import httpx
 import pytest
 
+from mockserver import Settings, create_app
 from mockserver.serving import BackgroundServer
 from tests.conftest import MAINTAINER
 from tests.test_ui_browser import browser, page  # noqa: F401  (the Chromium fixtures)
@@ -218,6 +219,13 @@ def test_chkk_answers_carry_no_cors_headers(http: httpx.Client) -> None:
 def test_the_mocks_own_pages_carry_no_vendor_headers(http: httpx.Client) -> None:
     document = http.get("/api/v4/openapi.json")
     assert document.status_code == 200 and "x-gitlab-meta" not in document.headers
+
+
+def test_the_admin_api_keeps_its_own_headers_under_an_api_mounted_at_the_root() -> None:
+    app = create_app(Settings(apis=("gitlab",), mounts={"gitlab": "/"}))
+    with BackgroundServer(app) as running, httpx.Client(base_url=running.url, timeout=10) as client:
+        assert "x-gitlab-meta" in client.get("/projects/24/releases").headers
+        assert "x-gitlab-meta" not in client.get("/__admin/journal").headers
 
 
 # -- a browser on another origin ----------------------------------------------------------------------------
