@@ -38,6 +38,7 @@ from .state_file import write_state_file
 from .store import ApiData, Store
 from .swagger_ui import SPEC_PATH, UI_PATH, SwaggerUIMiddleware
 from .web_paths import WebPathMiddleware
+from .wire_headers import WireHeadersMiddleware
 
 # Outermost first; the app they wrap is our ``Pipeline``. Connexion's validation, context and
 # app layers are not here: behind routing, the pipeline validates and produces from plans
@@ -46,10 +47,13 @@ from .web_paths import WebPathMiddleware
 # Connexion's SwaggerUIMiddleware only serves <mount>/openapi.json (and .yaml) here: its
 # Swagger UI 4 cannot read OpenAPI 3.1, so the UI is ours (Swagger UI 5), beside the `/` index.
 # The journal sits behind routing, so it sees the operation; fault injection would slot in there too.
+# The wire headers layer is outside the error handling, so every answer of an API, rejections and
+# preflights included, carries what its real server adds (``ApiPlugin.wire``).
 MIDDLEWARE = (
     Middleware(WebPathMiddleware),
     Middleware(RawPathMiddleware),
     Middleware(JournalMiddleware),
+    Middleware(WireHeadersMiddleware),
     Middleware(ServerErrorMiddleware),
     Middleware(ExceptionMiddleware),
     Middleware(SpecDocumentMiddleware),
@@ -163,6 +167,7 @@ def create_app(
             resolver=RoutingResolver(),
             swagger_ui_options=SwaggerUIOptions(swagger_ui=False, spec_path=SPEC_PATH),
             controls=plugin is control,
+            wire=plugin.wire,
         )
         dispatcher.add(
             mount, plugin.render_error, spec.raw.get("paths", {}), plugin.unserved_method, plugin.answers_options

@@ -16,6 +16,7 @@ from .errors import MockError
 from .exchange import Call, Reply
 from .settings import UnknownApi
 from .store import ApiData, TableSpec
+from .wire_policy import WirePolicy
 
 __all__ = ["ApiPlugin", "Handler", "UnknownApi", "UnservedMethod", "WebPath", "discover_plugins"]
 
@@ -71,6 +72,8 @@ class ApiPlugin:
     """Whether ``OPTIONS`` on a known path answers 204 with the path's methods in ``Allow``."""
     web_paths: t.Sequence[WebPath] = ()
     """Pages outside the mount (``GET``/``HEAD``) that the API's own operations answer (``web_paths.py``)."""
+    wire: WirePolicy | None = None
+    """The headers the real server adds to every answer (request ids, security headers) and its CORS rules."""
 
 
 def discover_plugins(names: t.Iterable[str] | None = None) -> list[ApiPlugin]:

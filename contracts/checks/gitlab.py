@@ -13,6 +13,7 @@ from ..operations import segment
 from ..session import Session
 from . import check, inventory
 from ._shared import expect_media_type, first_disorder, probe_without_credentials, timestamp, unique_name
+from ._wire import ORIGIN, expect_exposed, expect_head_is_get, expect_headers
 
 API = "gitlab"
 MAX_PAGES = 10
@@ -501,3 +502,29 @@ def uploaded_files_come_back(session: Session) -> None:
     session.expect_status(fetched, 200)
     if fetched.content != content[::-1]:
         session.fail("the package file downloads as other bytes than were published", fetched)
+
+
+PAGE_HEADERS = ("Link", "X-Total", "X-Total-Pages", "X-Per-Page", "X-Page", "X-Next-Page", "X-Prev-Page")
+
+
+@check(API)
+def answers_carry_the_services_headers(session: Session) -> None:
+    """Every answer has a correlation id (``X-Request-Id``, repeated in ``X-Gitlab-Meta``) and the API's security
+    headers; to a page on any origin, CORS allows ``*`` and exposes the pagination headers; HEAD is GET without body."""
+    response = session.get(f"{_project(session)}/releases", params={"per_page": 1}, headers={"Origin": ORIGIN})
+    session.expect_status(response, 200)
+    expect_headers(
+        session,
+        response,
+        {
+            "X-Request-Id": None,
+            "X-Content-Type-Options": "nosniff",
+            "X-Frame-Options": "SAMEORIGIN",
+            "Access-Control-Allow-Origin": "*",
+        },
+    )
+    meta = response.headers.get("x-gitlab-meta", "")
+    if f'"correlation_id":"{response.headers["x-request-id"]}"' not in meta.replace(" ", ""):
+        session.fail(f"X-Gitlab-Meta {meta!r} does not carry the answer's X-Request-Id", response)
+    expect_exposed(session, response, PAGE_HEADERS)
+    expect_head_is_get(session, f"{_project(session)}/releases", {"per_page": 1}, ("x-total", "x-next-page"))

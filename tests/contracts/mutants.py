@@ -216,6 +216,11 @@ def _totals_dropped(answer: Answer) -> None:
     answer.headers = [(key, value) for key, value in answer.headers if key.lower() not in ("x-total", "x-total-pages")]
 
 
+def _only_link_exposed(answer: Answer) -> None:
+    if answer.header("access-control-expose-headers") is not None:
+        answer.set_header("access-control-expose-headers", "Link")
+
+
 def _ascending_dropped(scope: Scope) -> Scope:
     pairs = _query(scope)
     kept = [pair for pair in pairs if pair != ("sort", "asc")]
@@ -324,6 +329,10 @@ def _problem_as_plain_json(answer: Answer) -> None:
         answer.set_header("content-type", "application/json")
 
 
+def _request_id_dropped(answer: Answer) -> None:
+    answer.headers = [(key, value) for key, value in answer.headers if key.lower() != "x-request-id"]
+
+
 def _page_size_below_one_dropped(scope: Scope) -> Scope:
     pairs = _query(scope)
     kept = [(key, value) for key, value in pairs if not (key == "page_size" and _integer_below_one(value))]
@@ -390,6 +399,14 @@ MUTANTS: tuple[Mutant, ...] = (
         (("GET /projects/{id}/releases", "pagination_headers_consistency"),),
         route=Route("gitlab", "GET", GL_RELEASES),
         response=_totals_dropped,
+    ),
+    Mutant(
+        "gitlab-cors-hides-pagination",
+        "gitlab",
+        "the release list exposes only Link to other origins, so a browser script cannot read X-Total and the rest",
+        (("GET /projects/{id}/releases", "answers_carry_the_services_headers"),),
+        route=Route("gitlab", "GET", GL_RELEASES),
+        response=_only_link_exposed,
     ),
     Mutant(
         "gitlab-sort-ignored",
@@ -538,6 +555,14 @@ MUTANTS: tuple[Mutant, ...] = (
         ),
         route=Route("chkk", "GET", CK_RELEASES),
         request=_page_size_below_one_dropped,
+    ),
+    Mutant(
+        "chkk-request-id-dropped",
+        "chkk",
+        "the release list answers without an X-Request-Id",
+        (("GET /projects/{project}/releases/", "answers_carry_the_services_headers"),),
+        route=Route("chkk", "GET", CK_RELEASES),
+        response=_request_id_dropped,
     ),
     Mutant(
         "chkk-oldest-first",

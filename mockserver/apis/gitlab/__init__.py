@@ -7,6 +7,7 @@ import typing as t
 
 from ...fixtures import load_folder
 from ...plugin import ApiPlugin, WebPath
+from .answer_headers import WIRE_POLICY
 from .handlers import HANDLERS
 from .seed import FIXTURE_SCHEMA, check_references, check_seed, dump_state, load_state
 from .state import TABLES
@@ -44,4 +45,5 @@ PLUGIN = ApiPlugin(
     unserved_method="not_found",
     answers_options=True,
     web_paths=UPLOAD_PAGES,
+    wire=WIRE_POLICY,
 )
