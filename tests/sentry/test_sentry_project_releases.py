@@ -1,4 +1,4 @@
-"""Sentry's project-scoped releases over HTTP: create (201/208), details, update, delete, files, the list's order and query."""
+"""Sentry's project-scoped releases over HTTP: create (201/208), details, update, delete, files, list order, query."""
 
 from __future__ import annotations
 
