@@ -14,7 +14,7 @@ from ...errors import BadRequest, Conflict, NotFound, PayloadTooLarge
 from ...store import Row, digest_of
 from . import project_releases
 from .auth import DOES_NOT_EXIST, Access
-from .releases import find_release, resolve_projects
+from .releases import filter_projects, find_release, resolve_projects
 
 MAX_ENVIRONMENT = 64
 _BAD_ENVIRONMENT = frozenset("/\r\n\t\f\x0c")
@@ -52,8 +52,31 @@ def create_deploy(access: Access, version: str, body: t.Mapping[str, t.Any], now
     )
 
 
-def deploys_of(access: Access, version: str) -> list[Row]:
-    return access.state.deploys(find_release(access, version))
+def deploys_of(access: Access, version: str, project_refs: t.Iterable[t.Any] = ()) -> list[Row]:
+    """The deploys a release's list shows: the latest one per project and environment, last finished first.
+
+    As Sentry lists them: a project and environment remember only the deploy recorded last for
+    them, so an earlier deploy to the same place drops out. Only the caller's projects count
+    (those ``project`` names, else every one it sees).
+    """
+    release = find_release(access, version)
+    state = access.state
+    wanted = filter_projects(access, project_refs) or [
+        project["id"] for project in state.projects_of(access.organization_id) if access.can_see(project)
+    ]
+    latest: dict[tuple[int, str], Row] = {}
+    for deploy in sorted(state.deploys(release), key=_recorded):
+        for project_id in deploy["project_ids"]:
+            if project_id in wanted:
+                latest[(project_id, deploy["environment"])] = deploy
+    shown = {deploy["id"]: deploy for deploy in latest.values()}
+    return sorted(shown.values(), key=lambda deploy: (deploy["date_finished"], _recorded(deploy)), reverse=True)
+
+
+def _recorded(deploy: Row) -> tuple[int, str]:
+    """The order deploys were recorded in: by their number (ids come from one counter)."""
+    text = deploy["id"]
+    return (int(text), text) if text.isdecimal() and len(text) < 20 else (0, text)
 
 
 def _release_of(access: Access, version: str, project: Row | None) -> Row:

@@ -79,7 +79,10 @@ def delete_organization_release(call: Call) -> Reply:
 
 def list_release_deploys(call: Call) -> Reply:
     access = organization_access(call)
-    return _paged(call, artifacts.deploys_of(access, call.params["version"]), views.deploy_view)
+    deploys = artifacts.deploys_of(access, call.params["version"], call.params.get("project") or [])
+    return _offset_paged(
+        call, releases.Listing(lambda offset, limit: deploys[offset : offset + limit]), views.deploy_view
+    )
 
 
 def create_release_deploy(call: Call) -> Reply:
