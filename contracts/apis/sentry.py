@@ -25,7 +25,9 @@ PROFILE = ApiProfile(
             },
         },
         resources={"version": "/organizations/{organization_id_or_slug}/releases/{version}/"},
-        creates={"createOrganizationRelease": "version"},
+        # A release is the organization's, whichever endpoint creates it: the project's create
+        # names it in its body too, and its other paths by the same ``version``.
+        creates={"createOrganizationRelease": "version", "createProjectRelease": "version"},
         # A release or deploy names its projects: only the sandbox project may be among them.
         body_scope={"projects": "project"},
     ),
