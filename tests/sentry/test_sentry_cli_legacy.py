@@ -2,7 +2,9 @@
 
 sentry-cli 2.x uploads source maps file by file, through the project's release endpoints, when
 the server offers no chunk upload (``GET .../chunk-upload/`` answers 404, as Sentry servers before
-chunked uploads did). The 2.x binary is not a test dependency (3.x is): the first run installs
+chunked uploads did; a server that offers it gets artifact bundles instead). So the CLI talks to
+the session's mock through a second listener on the same app that answers 404 there, as such a
+server would, whatever the mock itself offers. The 2.x binary is not a test dependency (3.x is): the first run installs
 the pinned wheel with pip into a cache folder (``$RELEASE_MOCK_CLIENT_CACHE``, else
 ``~/.cache/release-mock/clients``). Where it cannot be installed the tests skip, saying why; with
 ``CI=true`` they fail instead, since a missing client there is a broken setup.
@@ -10,16 +12,19 @@ the pinned wheel with pip into a cache folder (``$RELEASE_MOCK_CLIENT_CACHE``, e
 
 from __future__ import annotations
 
+import json
 import os
 import pathlib
 import shutil
 import subprocess
 import sys
 import tempfile
+import typing as t
 
 import httpx
 import pytest
 
+from mockserver import MockApp
 from mockserver.serving import BackgroundServer
 from tests.sentry.conftest import RELEASES
 from tests.sentry.test_sentry_cli import Result, Run, rows
@@ -70,8 +75,30 @@ def sentry_cli_2() -> pathlib.Path:
         pytest.skip(message)
 
 
+def without_chunk_upload(app: t.Any) -> t.Any:
+    """The app, with ``.../chunk-upload/`` answering Sentry's 404 (as a server without chunked uploads)."""
+
+    async def wrapped(scope: dict[str, t.Any], receive: t.Any, send: t.Any) -> None:
+        if scope["type"] == "http" and scope["path"].endswith("/chunk-upload/"):
+            body = json.dumps({"detail": "The requested resource does not exist"}).encode()
+            headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+            await send({"type": "http.response.start", "status": 404, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await app(scope, receive, send)
+
+    return wrapped
+
+
+@pytest.fixture(scope="module")
+def legacy_server(app: MockApp) -> t.Iterator[BackgroundServer]:
+    """The session's mock (same state) on a port of its own, without chunk upload."""
+    with BackgroundServer(without_chunk_upload(app)) as running:
+        yield running
+
+
 @pytest.fixture
-def cli2(sentry_cli_2: pathlib.Path, server: BackgroundServer, tmp_path: pathlib.Path) -> Run:
+def cli2(sentry_cli_2: pathlib.Path, legacy_server: BackgroundServer, tmp_path: pathlib.Path) -> Run:
     """``cli2(*args, cwd=...)``: sentry-cli 2.x with a clean HOME and only our variables."""
     home = tmp_path / "home"
     home.mkdir()
@@ -80,7 +107,7 @@ def cli2(sentry_cli_2: pathlib.Path, server: BackgroundServer, tmp_path: pathlib
         env = {
             "PATH": os.environ.get("PATH", os.defpath),
             "HOME": str(home),
-            "SENTRY_URL": server.url,
+            "SENTRY_URL": legacy_server.url,
             "SENTRY_AUTH_TOKEN": RELEASES,
             "SENTRY_ORG": "my-org",
             "SENTRY_PROJECT": "my-project",
