@@ -30,6 +30,8 @@ PROFILE = ApiProfile(
         creates={"createOrganizationRelease": "version", "createProjectRelease": "version"},
         # A release or deploy names its projects: only the sandbox project may be among them.
         body_scope={"projects": "project"},
+        # Emptying a release's files names the release in the query.
+        query_names={"deleteProjectSourceMaps": {"name": "version"}},
     ),
     # One entry for both: where two entries match an operation, Schemathesis keeps one's parameters.
     schemathesis_pins=(

@@ -211,3 +211,11 @@ def test_releases_files_of_a_release_of_another_project_fail(cli2: Run) -> None:
     listed = cli2("releases", "files", "control@abc123", "list")
     assert listed.code == 1
     assert requests(listed) == [("GET", f"{PROJECT_RELEASES}control@abc123/files/?cursor=", 404)]
+
+
+def test_releases_files_delete_all(cli2: Run, sentry: httpx.Client, dist: pathlib.Path) -> None:
+    assert cli2("sourcemaps", "upload", "--release", "web@1.0.0", str(dist)).code == 0
+    deleted = cli2("releases", "files", "web@1.0.0", "delete", "--all")
+    assert deleted.code == 0, deleted.err
+    assert requests(deleted) == [("DELETE", "/api/0/projects/my-org/my-project/files/source-maps/?name=web@1.0.0", 204)]
+    assert files_of(sentry, "web@1.0.0") == []

@@ -193,3 +193,18 @@ def test_files_of_a_release_not_linked_to_the_project_are_not_found(sentry: http
         assert sentry.request(method, f"{other}{org_file['id']}/").status_code == 404
     assert sentry.put(f"{other}{org_file['id']}/", json={"name": "~/c.js"}).status_code == 404
     assert sentry.get(f"{ORG}control@abc123/files/").json() == [org_file]
+
+
+SOURCE_MAPS = "/projects/my-org/my-project/files/source-maps/"
+
+
+def test_source_map_archive_delete_empties_the_release(sentry: httpx.Client) -> None:
+    for name in ("~/a.js", "~/a.js.map"):
+        assert sentry.post(FILES, files={"file": ("a", b"x")}, data={"name": name}).status_code == 201
+    assert sentry.delete(SOURCE_MAPS, params={"name": "frontend@1.0.0"}).status_code == 204
+    assert sentry.get(FILES).json() == []
+    assert sentry.get(f"{PROJECT}frontend@1.0.0/").status_code == 200, "the release stays"
+    other = sentry.delete(SOURCE_MAPS, params={"name": "control@abc123"})
+    assert (other.status_code, other.json()) == (404, {"detail": "The provided release does not exist"})
+    bare = sentry.delete(SOURCE_MAPS)
+    assert (bare.status_code, bare.json()) == (404, {"detail": "The requested resource does not exist"})

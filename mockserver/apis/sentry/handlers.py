@@ -252,6 +252,12 @@ def list_organization_projects(call: Call) -> Reply:
     )
 
 
+def delete_project_source_maps(call: Call) -> Reply:
+    access, project = project_access(call)
+    project_releases.delete_files(access, project, call.params.get("name"))
+    return Reply(None, status=204)
+
+
 HANDLERS = {
     "listOrganizationReleases": list_organization_releases,
     "createOrganizationRelease": create_organization_release,
@@ -279,4 +285,5 @@ HANDLERS = {
     "updateProjectReleaseFile": update_project_release_file,
     "deleteProjectReleaseFile": delete_project_release_file,
     "listOrganizationProjects": list_organization_projects,
+    "deleteProjectSourceMaps": delete_project_source_maps,
 }

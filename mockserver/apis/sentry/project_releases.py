@@ -139,3 +139,20 @@ def delete_release(access: Access, project: Row, version: str) -> None:
     if release.get("health_data"):
         raise BadRequest("This release has health data and cannot be removed.")
     access.state.delete_release(release)
+
+
+def delete_files(access: Access, project: Row, version: str | None) -> None:
+    """Every file of the project's release ``version`` goes (Sentry's source map archive delete).
+
+    Without ``name`` Sentry answers a 404 with an empty body, which is no JSON: the mock answers
+    its usual not-found body instead. A release the project does not have is a 404 that says so.
+    """
+    if not version:
+        raise NotFound(DOES_NOT_EXIST)
+    state = access.state
+    linked = state.table("release_projects").get(access.organization_id, version, project["id"])
+    release = state.release(access.organization_id, version) if linked is not None else None
+    if release is None:
+        raise NotFound("The provided release does not exist")
+    for file in state.files(release):
+        state.delete_file(file)
