@@ -219,3 +219,10 @@ def test_releases_files_delete_all(cli2: Run, sentry: httpx.Client, dist: pathli
     assert deleted.code == 0, deleted.err
     assert requests(deleted) == [("DELETE", "/api/0/projects/my-org/my-project/files/source-maps/?name=web@1.0.0", 204)]
     assert files_of(sentry, "web@1.0.0") == []
+
+
+def test_projects_list(cli2: Run) -> None:
+    listed = cli2("projects", "list")
+    assert listed.code == 0, listed.err
+    assert requests(listed) == [("GET", "/api/0/organizations/my-org/projects/?cursor=", 200)]
+    assert [row[1] for row in rows(listed.out)] == ["sentry", "mobile", "my-project"], "the CLI sorts by name"
