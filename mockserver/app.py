@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import pathlib
 import typing as t
 
@@ -26,7 +25,7 @@ from .mounts import choose_mounts, refuse_hidden_routes, spec_routes
 from .openapi31 import OpenAPI31Middleware, OpenAPI31Specification
 from .pipeline import Pipeline
 from .plans import compile_plans
-from .plugin import ApiPlugin, discover_plugins
+from .plugin import ApiPlugin, StateLoader, discover_plugins
 from .rawpath import RawPathMiddleware
 from .resolver import RoutingResolver
 from .routing import RoutingMiddleware
@@ -187,8 +186,6 @@ def _refuse_admin_mount(chosen: t.Mapping[str, ApiPlugin]) -> None:
             raise MountClash(f"{plugin.name} cannot be mounted at {mount}: {admin.MOUNT} is the admin API's")
 
 
-def _loaded_by(
-    load_state: t.Callable[[ApiData, t.Any, dt.datetime], None], clock: Clock
-) -> t.Callable[[ApiData, t.Any], None]:
+def _loaded_by(load_state: StateLoader, clock: Clock) -> t.Callable[[ApiData, t.Any, bool], None]:
     """The store's loader: fills (and, on reset, refills) the tables, dated by the clock at that moment."""
-    return lambda data, seed: load_state(data, seed, clock.now())
+    return lambda data, seed, consume: load_state(data, seed, clock.now(), consume=consume)

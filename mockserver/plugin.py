@@ -23,6 +23,10 @@ Handler = t.Callable[[Call], Reply]
 UnservedMethod = t.Literal["method_not_allowed", "not_found"]
 
 
+class StateLoader(t.Protocol):
+    def __call__(self, data: ApiData, seed: t.Any, now: dt.datetime, *, consume: bool = False) -> None: ...
+
+
 @dataclasses.dataclass(frozen=True)
 class ApiPlugin:
     name: str
@@ -39,8 +43,10 @@ class ApiPlugin:
     """(fixtures folder, spec) -> validated fixture data; raises ``FixtureError``."""
     tables: t.Sequence[TableSpec] = ()
     """The API's tables in the store, declared as data (none: an API that answers from its spec alone)."""
-    load_state: t.Callable[[ApiData, t.Any, dt.datetime], None] = lambda data, seed, now: None
-    """(empty data, fixture data, the clock's now for what the fixtures leave undated): fills the tables."""
+    load_state: StateLoader = lambda data, seed, now, consume=False: None
+    """(empty data, fixture data, the clock's now for what the fixtures leave undated, ``consume=``): fills
+    the tables. With ``consume`` the fixture data is the loader's to take apart (an import handed over):
+    it may let go of each record once its rows are built (``fixtures.each``)."""
     dump_state: t.Callable[[ApiData], t.Any] = lambda data: {}
     """data -> fixture data: the inverse of ``load_state``, valid by the API's fixture schema."""
     check_seed: t.Callable[[t.Any, t.Any], t.Any] = lambda seed, spec: seed

@@ -13,7 +13,7 @@ import pathlib
 import typing as t
 
 from ...clock import iso_stored, stored_from
-from ...fixtures import FixtureError, validate_seed
+from ...fixtures import FixtureError, each, validate_seed
 from ...store import ApiData, Row
 from .state import ID_COUNTER, GitLabState, lean_release
 
@@ -63,8 +63,11 @@ def _moment(value: t.Any, default: str) -> str:
     return default if value is None else stored_from(value)
 
 
-def load_state(data: ApiData, seed: Seed, now: dt.datetime) -> None:
-    """Fill empty data from checked fixture data; ``now`` dates what the fixtures leave undated."""
+def load_state(data: ApiData, seed: Seed, now: dt.datetime, *, consume: bool = False) -> None:
+    """Fill empty data from checked fixture data; ``now`` dates what the fixtures leave undated.
+
+    ``consume``: the data is ours to take apart; a project's tags and releases are let go as they are read.
+    """
     state = GitLabState(data)
     user_ids: dict[str, int] = {}
     for user in seed.get("users", []):
@@ -95,7 +98,7 @@ def load_state(data: ApiData, seed: Seed, now: dt.datetime) -> None:
         ]
     )
     for raw in seed.get("projects", []):
-        last_id = _load_project(state, raw, user_ids, iso_stored(now), last_id)
+        last_id = _load_project(state, raw, user_ids, iso_stored(now), last_id, consume)
     data.set_counter(ID_COUNTER, last_id)
 
 
@@ -113,7 +116,9 @@ def _token_row(token: dict[str, t.Any], user_id: int) -> Row:
     return row
 
 
-def _load_project(state: GitLabState, raw: dict[str, t.Any], user_ids: dict[str, int], now: str, last_id: int) -> int:
+def _load_project(
+    state: GitLabState, raw: dict[str, t.Any], user_ids: dict[str, int], now: str, last_id: int, consume: bool
+) -> int:
     project_id = raw["id"]
     created = _moment(raw.get("created_at"), now)
     state.projects.put(
@@ -138,7 +143,7 @@ def _load_project(state: GitLabState, raw: dict[str, t.Any], user_ids: dict[str,
     for milestone in raw.get("milestones", []):
         state.milestones.put({**milestone, "project_id": project_id})
         milestone_by_title.setdefault(milestone["title"], milestone["id"])
-    for tag in raw.get("tags", []):
+    for tag in each(raw.get("tags", []), consume=consume):
         state.tags.put(
             {
                 "project_id": project_id,
@@ -148,7 +153,7 @@ def _load_project(state: GitLabState, raw: dict[str, t.Any], user_ids: dict[str,
                 "created_at": _moment(tag.get("created_at"), created),
             }
         )
-    for release in raw.get("releases", []):
+    for release in each(raw.get("releases", []), consume=consume):
         if "id" in release:
             release_id = release["id"]
         else:

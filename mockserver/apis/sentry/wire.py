@@ -32,6 +32,7 @@ _QUERY_MESSAGES = {
     ("sort", "not_allowed"): "invalid sort",
     ("summaryStatsPeriod", "not_allowed"): f"Invalid summaryStatsPeriod. Valid choices are '{PERIODS}'",
     ("healthStatsPeriod", "not_allowed"): f"Invalid healthStatsPeriod. Valid choices are '{PERIODS}'",
+    ("healthStat", "not_allowed"): "invalid healthStat",
     ("project", "invalid"): "Invalid project",
     ("project_id", "invalid"): "Invalid project",
 }
