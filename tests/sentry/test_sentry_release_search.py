@@ -5,7 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.sentry.conftest import SCOPED
+from mockserver import MockApp
+from mockserver.serving import BackgroundServer
+from tests.sentry.conftest import ADMIN, SCOPED, client
 
 ORG = "/organizations/my-org/releases/"
 # my-org's open releases, newest first, as the fixtures hold them.
@@ -187,3 +189,21 @@ def test_deploy_list_counts_the_callers_projects(sentry: httpx.Client, as_token)
     assert as_token(SCOPED).get(DEPLOYS).json() == [], "the scoped token sees my-project only"
     bad = sentry.get(DEPLOYS, params={"project": "my-project"})
     assert (bad.status_code, bad.json()) == (400, {"detail": "Invalid project parameter. Values must be numbers."})
+
+
+def test_release_stage_reads_the_adoption_of_the_health_scenario(app: MockApp, server: BackgroundServer) -> None:
+    """sentry-health seeds mobile@3.2.0 adopted and mobile@3.1.0 replaced, in project mobile."""
+    app.load_scenario("sentry-health", seed=4)
+    with client(server, ADMIN) as admin:
+        for version in ("mobile@3.2.0", "mobile@3.1.0"):
+            path = f"{ORG}{version}/deploys/"
+            assert admin.post(path, json={"environment": "production"}).status_code == 201
+
+        def listed(query: str) -> list[str]:
+            response = admin.get(ORG, params={"query": query, "environment": "production", "per_page": 100})
+            return [version for version in versions(response) if version in ("mobile@3.2.0", "mobile@3.1.0")]
+
+        assert listed("release.stage:adopted") == ["mobile@3.2.0"]
+        assert listed("release.stage:replaced") == ["mobile@3.1.0"]
+        assert listed("!release.stage:adopted") == ["mobile@3.1.0"]
+        assert listed("release.stage:[adopted, replaced]") == ["mobile@3.2.0", "mobile@3.1.0"]

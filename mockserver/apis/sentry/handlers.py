@@ -16,15 +16,17 @@ def _flag(call: Call, name: str) -> bool:
     return str(call.params.get(name, "")).lower() in ("1", "true")
 
 
+def _health(call: Call) -> views.HealthView:
+    return views.HealthView(
+        call.clock.now(),
+        stats_period=call.params.get("healthStatsPeriod") or "24h",
+        summary_period=call.params.get("summaryStatsPeriod") or "14d",
+        stat=call.params.get("healthStat") or "sessions",
+    )
+
+
 def _release(call: Call, access: Access, release: dict[str, t.Any]) -> dict[str, t.Any]:
-    health = None
-    if _flag(call, "health"):
-        health = views.HealthView(
-            call.clock.now(),
-            stats_period=call.params.get("healthStatsPeriod") or "24h",
-            summary_period=call.params.get("summaryStatsPeriod") or "14d",
-            stat=call.params.get("healthStat") or "sessions",
-        )
+    health = _health(call) if _flag(call, "health") else None
     return views.release_view(release, access.state, health=health, adoption_stages=_flag(call, "adoptionStages"))
 
 
@@ -199,13 +201,8 @@ def get_project_release(call: Call) -> Reply:
     access, project = project_access(call)
     release = project_releases.find_release(access, project, call.params["version"])
     # Sentry's project endpoint reacts to ``health=1`` only.
-    view = views.release_view(
-        release,
-        access.state,
-        health=call.params.get("health") == "1",
-        stats_period=call.params.get("healthStatsPeriod") or "24h",
-    )
-    return Reply(view)
+    health = _health(call) if call.params.get("health") == "1" else None
+    return Reply(views.release_view(release, access.state, health=health))
 
 
 def update_project_release(call: Call) -> Reply:

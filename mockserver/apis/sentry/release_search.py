@@ -31,8 +31,6 @@ COMPARABLE = frozenset({SEMVER, BUILD, CREATED})
 """Keys whose value may start with a comparison (``release.version:>=1.2.0``)."""
 
 STAGES = frozenset({"adopted", "low_adoption", "replaced"})
-LOW_ADOPTION = "low_adoption"
-"""The stage of every release in the mock: it receives no sessions, so nothing is adopted."""
 SEMVER_WILDCARDS = frozenset({"*", "X"})
 
 INVALID_SEMVER = 'Invalid format of semantic version. For searching non-semver releases, use "release:" instead.'
@@ -67,8 +65,8 @@ class Scope:
     environments: t.Sequence[str]
     latest: t.Callable[[], set[str]]
     """The versions ``release:latest`` names (computed only when asked)."""
-    stages: t.Callable[[Row], bool]
-    """Whether the release has been seen (deployed) by the scope's projects: it then has a stage."""
+    stages: t.Callable[[Row], set[str]]
+    """The adoption stages of the release in each of the scope's projects that have seen it."""
 
 
 def split(query: str) -> list[str]:
@@ -196,8 +194,9 @@ class ReleaseSearch:
         stages = set(item.value) if isinstance(item.value, list) else {item.value}
         if not stages <= STAGES:
             raise BadRequest("Unsupported release.stage value.")
-        wanted = LOW_ADOPTION in stages if item.operator in ("=", "IN") else LOW_ADOPTION not in stages
-        return lambda release: wanted and self.scope.stages(release)
+        if item.operator in ("=", "IN"):
+            return lambda release: bool(self.scope.stages(release) & stages)
+        return lambda release: bool(self.scope.stages(release) - stages)
 
 
 def _free_text_matches(query: str, version: str) -> bool:

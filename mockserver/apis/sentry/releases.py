@@ -17,6 +17,7 @@ from . import release_search
 from .auth import DOES_NOT_EXIST, NO_PERMISSION, Access
 from .state import SentryState, commit_row, sort_date_of
 from .versions import build_key, is_valid_version, semver_key
+from .views import adoption_stage
 
 NOT_NUMBERS = "Invalid project parameter. Values must be numbers."
 EVERY_ACCESSIBLE_PROJECT = -1
@@ -145,8 +146,15 @@ def _search_scope(access: Access, project_ids: list[int], environments: list[str
         project["id"] for project in state.projects_of(access.organization_id) if access.can_see(project)
     ]
 
-    def seen(release: Row) -> bool:
-        return any(set(deploy["project_ids"]).intersection(scope) for deploy in state.deploys(release))
+    def stages(release: Row) -> set[str]:
+        """Per project of the scope that saw the release (a deploy, or sessions), its adoption stage there."""
+        figures = state.health(release)
+        deployed = {project_id for deploy in state.deploys(release) for project_id in deploy["project_ids"]}
+        return {
+            adoption_stage(figures.get(project_id))["stage"]
+            for project_id in scope
+            if project_id in deployed or project_id in figures
+        }
 
     def latest() -> set[str]:
         """Per project, the release released (else created) last, among those deployed to the environments."""
@@ -174,7 +182,7 @@ def _search_scope(access: Access, project_ids: list[int], environments: list[str
                 versions.add(max(kept, key=lambda release: (sort_date_of(release), release["id"]))["version"])
         return versions
 
-    return release_search.Scope(project_ids=scope, environments=environments, latest=latest, stages=seen)
+    return release_search.Scope(project_ids=scope, environments=environments, latest=latest, stages=stages)
 
 
 def _indexed(table: Table, index: str, partition: tuple[t.Any, ...], state: SentryState | None = None) -> Listing:
