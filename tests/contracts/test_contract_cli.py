@@ -17,7 +17,7 @@ from mockserver.cli import main as release_mock
 from tests.contracts.conftest import SEED, TOKENS, ASGIApp, served
 from tests.contracts.world import differences, world
 
-OPERATIONS = {"gitlab": 21, "sentry": 16, "chkk": 2}
+OPERATIONS = {"gitlab": 21, "sentry": 27, "chkk": 2}
 Run = tuple[int, str, pathlib.Path]
 """Exit status, stdout and JUnit file of one run."""
 
