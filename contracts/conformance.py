@@ -120,7 +120,7 @@ def guarded(schema: schemathesis.BaseSchema, guard: SandboxGuard) -> t.Iterator[
 
     def verdict(case: Case) -> str | None:
         template, params = guard.route_path(case.formatted_path)
-        return guard.verdict(case.method, template, params, _body(case))
+        return guard.verdict(case.method, template, params, _body(case), case.query or {})
 
     def sandboxed(context: HookContext, case: Case) -> bool:
         reason = verdict(case)

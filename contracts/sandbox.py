@@ -60,6 +60,9 @@ class SandboxRules:
     """operationId -> for a write that stores content by its checksum (the same bytes are the same
     chunk or bundle for everyone, so no one owns them), the body field naming a resource it attaches
     them to, which must be the run's or absent (None: it attaches them to nothing)."""
+    query_names: t.Mapping[str, t.Mapping[str, str]] = dataclasses.field(default_factory=dict)
+    """operationId -> {query parameter: the resource (one of ``resources``) it names}, for a write
+    whose path names no resource but whose query does (Sentry's ``?name=<version>``)."""
 
 
 class SandboxViolation(RuntimeError):
@@ -89,7 +92,14 @@ class SandboxGuard:
 
     # -- deciding ------------------------------------------------------------------------------
 
-    def verdict(self, method: str, template: str | None, params: t.Mapping[str, t.Any], body: t.Any) -> str | None:
+    def verdict(
+        self,
+        method: str,
+        template: str | None,
+        params: t.Mapping[str, t.Any],
+        body: t.Any,
+        query: t.Mapping[str, t.Any] | None = None,
+    ) -> str | None:
         """None when the request may be sent; otherwise why not. ``template`` is the spec's path, if any."""
         method = method.upper()
         if method in SAFE_METHODS:
@@ -118,6 +128,14 @@ class SandboxGuard:
             attached = self.rules.stores_content[operation]
             value = body.get(attached) if attached and isinstance(body, dict) else None
             return self._unowned(attached, value, params) if attached and isinstance(value, str) else None
+        named = self.rules.query_names.get(operation) if operation else None
+        if named is not None:
+            for parameter, resource in named.items():
+                value = (query or {}).get(parameter)
+                # Several values, or none: the server acts on none of them, or refuses.
+                if isinstance(value, str) and (reason := self._unowned(resource, value, params)):
+                    return reason
+            return None
         field = self.rules.creates.get(operation) if operation else None
         if field is None:
             return f"{method} on {template} creates nothing the guard can follow"
@@ -225,6 +243,11 @@ def _template_pattern(template: str) -> re.Pattern[str]:
     return re.compile("".join("([^/]+)" if part.startswith("{") else re.escape(part) for part in parts))
 
 
+def _query_lists(url: httpx.URL) -> list[tuple[str, list[str]]]:
+    params = url.params
+    return [(key, params.get_list(key)) for key in dict.fromkeys(params.keys())]
+
+
 def json_body(content: bytes, content_type: str) -> t.Any:
     """A request body as the guard reads it: JSON when it is JSON, else None (form fields name nothing it follows)."""
     if not content or "json" not in content_type:
@@ -246,7 +269,8 @@ class GuardedTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         template, params = self.guard.route(str(request.url), self.base_url)
         body = json_body(request.read(), request.headers.get("content-type", ""))
-        reason = self.guard.verdict(request.method, template, params, body)
+        query = {key: values[0] if len(values) == 1 else values for key, values in _query_lists(request.url)}
+        reason = self.guard.verdict(request.method, template, params, body, query)
         if reason is not None:
             label = f"{request.method} {template or request.url.path}"
             self.guard.refuse(label, reason)

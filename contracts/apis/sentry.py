@@ -25,12 +25,16 @@ PROFILE = ApiProfile(
             },
         },
         resources={"version": "/organizations/{organization_id_or_slug}/releases/{version}/"},
-        creates={"createOrganizationRelease": "version"},
+        # A release is the organization's, whichever endpoint creates it: the project's create
+        # names it in its body too, and its other paths by the same ``version``.
+        creates={"createOrganizationRelease": "version", "createProjectRelease": "version"},
         # A release or deploy names its projects: only the sandbox project may be among them.
         body_scope={"projects": "project"},
         # Chunks and bundles are kept by checksum; a bundle is bound to a release name, which
         # must be the run's or not exist (it need not exist for the bundle to be stored).
         stores_content={"uploadChunks": None, "assembleArtifactBundle": "version"},
+        # Emptying a release's files names the release in the query.
+        query_names={"deleteProjectSourceMaps": {"name": "version"}},
     ),
     # One entry for both: where two entries match an operation, Schemathesis keeps one's parameters.
     schemathesis_pins=(

@@ -191,21 +191,25 @@ def project_filter_takes_numeric_ids(session: Session) -> None:
 
 @check(API)
 def list_order_honours_sort(session: Session) -> None:
-    """Release lists come newest ``dateCreated`` first, by default and with ``sort=date``."""
+    """The organization's lists come newest ``dateCreated`` first (by default and with ``sort=date``); a
+    project's list comes most recently released first, a release not yet released counting by its creation."""
     with _created_releases(session, 0 if session.read_only else 3):
-        for path, params in (
-            (_releases(session), {}),
-            (_releases(session), {"sort": "date"}),
-            (_project_releases(session), {}),
+        for path, params, fields in (
+            (_releases(session), {}, ("dateCreated",)),
+            (_releases(session), {"sort": "date"}, ("dateCreated",)),
+            (_project_releases(session), {}, ("dateReleased", "dateCreated")),
         ):
             response = session.get(path, params={**params, "per_page": 100})
             session.expect_status(response, 200)
-            keys = [timestamp(item.get("dateCreated")) for item in session.json_list(response)]
+            keys = [
+                next((timestamp(item.get(field)) for field in fields if item.get(field) is not None), None)
+                for item in session.json_list(response)
+            ]
             if None in keys:
-                session.fail("a release has no readable dateCreated", response)
+                session.fail(f"a release has no readable {' or '.join(fields)}", response)
             index = first_disorder(keys, descending=True)
             if index is not None:
-                session.fail(f"release {index} is newer than the one before it (dateCreated, newest first)", response)
+                session.fail(f"release {index} is newer than the one before it ({' else '.join(fields)})", response)
 
 
 @check(API, writes=True)
@@ -338,6 +342,87 @@ def assemble_waits_for_every_chunk(session: Session) -> None:
             )
 
 
+@check(API, writes=True)
+def project_create_reports_new_links(session: Session) -> None:
+    """A project's create answers 201 when it links the project (a new release, or one of the organization's
+    not yet in the project) and 208 when the release already belongs to it; either way the same release."""
+    version = unique_name()
+    path = f"{_project_releases(session)}{segment(version)}/"
+    try:
+        created = session.post(_project_releases(session), json={"version": version})
+        session.expect_status(created, 201)
+        again = session.post(_project_releases(session), json={"version": version})
+        session.expect_status(again, 208)
+        if session.json_object(again).get("id") != session.json_object(created).get("id"):
+            session.fail("the second create answers a different release", again)
+        fetched = session.get(path)
+        session.expect_status(fetched, 200)
+        if session.json_object(fetched).get("id") != session.json_object(created).get("id"):
+            session.fail("the project's endpoint answers a different release than it created", fetched)
+        deleted = session.delete(path)
+        session.expect_status(deleted, 204)
+        session.expect_status(session.get(_release(session, version)), 404)
+        # A release of the organization that the project does not have yet: linking it is new, so 201.
+        other = unique_name()
+        try:
+            unlinked = session.post(_releases(session), json={"version": other, "projects": []})
+            session.expect_status(unlinked, 201)
+            linked = session.post(_project_releases(session), json={"version": other})
+            session.expect_status(linked, 201)
+            if session.json_object(linked).get("id") != session.json_object(unlinked).get("id"):
+                session.fail("linking an organization's release answers a different release", linked)
+        finally:
+            session.cleanup("DELETE", _release(session, other))
+    finally:
+        session.cleanup("DELETE", _release(session, version))
+
+
+@check(API)
+def release_search_reads_keys(session: Session) -> None:
+    """The organization's ``query`` is Sentry's release search: ``release:`` is the exact version (with
+    ``*`` wildcards), a key Sentry does not know is 400 naming it; a project's ``query`` is a part of
+    the version, whatever the case."""
+    key = unique_name("nokey").replace("-", "_")
+    response = session.get(_releases(session), params={"query": f"{key}:1"})
+    _expect_sentry_error(session, response, 400)
+    if session.json_object(response).get("detail") != f"Invalid key for this search: {key}":
+        session.fail(f"an unknown key answers {response.text[:200]!r}", response)
+    with _created_releases(session, 0 if session.read_only else 2, suffix="@1.0.0") as created:
+        for release in created:
+            version = release["version"]
+            for params in ({"query": f"release:{version}"}, {"query": f"release:{version[:-3]}*"}):
+                found = session.get(_releases(session), params={**params, "per_page": 100})
+                session.expect_status(found, 200)
+                versions = [item.get("version") for item in session.json_list(found)]
+                if versions != [version]:
+                    session.fail(f"{params['query']} lists {versions}, not [{version!r}]", found)
+            middle = version[2:-6].upper()
+            found = session.get(_project_releases(session), params={"query": middle, "per_page": 100})
+            session.expect_status(found, 200)
+            if version not in [item.get("version") for item in session.json_list(found)]:
+                session.fail(f"the project's list with query={middle} leaves out {version}", found)
+
+
+@check(API, writes=True)
+def deploy_list_shows_the_last_deploy_per_environment(session: Session) -> None:
+    """A release's deploys list, per environment, only the deploy recorded last, most recently finished first."""
+    with _created_releases(session, 1) as (created,):
+        path = f"{_release(session, created['version'])}deploys/"
+        ids = []
+        for environment, finished in (("staging", "2024-01-02T00:00:00Z"), ("staging", "2024-01-01T00:00:00Z")):
+            response = session.post(path, json={"environment": environment, "dateFinished": finished})
+            session.expect_status(response, 201)
+            ids.append(session.json_object(response).get("id"))
+        response = session.post(path, json={"environment": "production", "dateFinished": "2024-01-03T00:00:00Z"})
+        session.expect_status(response, 201)
+        ids.append(session.json_object(response).get("id"))
+        listed = session.get(path)
+        session.expect_status(listed, 200)
+        found = [item.get("id") for item in session.json_list(listed)]
+        if found != [ids[2], ids[1]]:
+            session.fail(f"the deploys listed are {found}, not the last per environment {[ids[2], ids[1]]}", listed)
+
+
 def _expect_sentry_error(session: Session, response: httpx.Response, status: int, *, field: str | None = None) -> None:
     session.expect_status(response, status)
     expect_media_type(session, response, "application/json")
@@ -387,6 +472,10 @@ def auth_is_required(session: Session) -> None:
             "assembleArtifactBundle": {
                 "json": {"checksum": "0" * 40, "chunks": [], "projects": [session.sandbox["project"]]}
             },
+            "createProjectRelease": {"json": {"version": fresh}},
+            "updateProjectRelease": {"json": {"ref": "changed-without-credentials"}},
+            "uploadProjectReleaseFile": {"files": {"file": ("probe.js", b"// probe\n", "text/javascript")}},
+            "updateProjectReleaseFile": {"json": {"name": "changed-without-credentials"}},
         }
         try:
             probe_without_credentials(session, values, bodies, rejections=(401,))

@@ -1,4 +1,8 @@
-"""Sentry releases: a machine that creates, re-announces, finalizes, deploys, lists and deletes against a model."""
+"""Sentry releases: a machine that creates, re-announces, finalizes, deploys, lists and deletes against a model.
+
+It writes through the organization's endpoints and through the sandbox project's
+(``/projects/{org}/{project}/releases/``), which act on the same releases.
+"""
 
 from __future__ import annotations
 
@@ -60,6 +64,12 @@ class Target:
     def releases_path(self) -> str:
         return f"/organizations/{urllib.parse.quote(self.org, safe='')}/releases/"
 
+    @property
+    def project_releases_path(self) -> str:
+        return (
+            f"/projects/{urllib.parse.quote(self.org, safe='')}/{urllib.parse.quote(self.project, safe='')}/releases/"
+        )
+
 
 class SentryReleases(RuleBasedStateMachine):
     """Every response is compared with `model`, the releases this machine created and has not deleted."""
@@ -81,6 +91,9 @@ class SentryReleases(RuleBasedStateMachine):
 
     def path(self, version: str) -> str:
         return f"{self.target.releases_path}{urllib.parse.quote(version, safe='')}/"
+
+    def project_path(self, version: str) -> str:
+        return f"{self.target.project_releases_path}{urllib.parse.quote(version, safe='')}/"
 
     @rule(target=releases, shape=st.sampled_from(SHAPES), ref=st.none() | refs)
     def create_release(self, shape: str, ref: str | None) -> str:
@@ -221,6 +234,63 @@ class SentryReleases(RuleBasedStateMachine):
             url, params = links["next"].url, None
         reply.fail("pagination_cursor", f"the next cursor still has results after {MAX_PAGES} pages")
 
+    @rule(target=releases, shape=st.sampled_from(SHAPES), ref=st.none() | refs)
+    def create_in_project(self, shape: str, ref: str | None) -> str:
+        """The project's create makes the release and links the project (201); again, nothing is new (208)."""
+        version = shape.format(prefix=self.prefix, n=next(self.target.counter))
+        self.created.append(version)
+        self.model[version] = self.announce(version, ref, "created_release_matches_request", 201, in_project=True)
+        self.announce(version, ref, "project_create_is_idempotent", 208, self.model[version], in_project=True)
+        return version
+
+    @rule(version=releases)
+    def announce_in_project(self, version: str) -> None:
+        self.announce(
+            version, self.model[version].ref, "project_create_is_idempotent", 208, self.model[version], in_project=True
+        )
+
+    @rule(version=releases)
+    def get_in_project(self, version: str) -> None:
+        reply = call(self.api, "GET", self.project_path(version))
+        reply.expect_status("project_release_matches_model", 200)
+        self.compare(
+            reply, "project_release_matches_model", reply.object("project_release_matches_model"), self.model[version]
+        )
+
+    @rule(version=releases, when=moments)
+    def finalize_in_project(self, version: str, when: dt.datetime) -> None:
+        body = {"dateReleased": when.isoformat().replace("+00:00", "Z")}
+        reply = call(self.api, "PUT", self.project_path(version), json=body)
+        reply.expect_status("update_is_visible", 200)
+        self.model[version].date_released = when
+        self.compare(reply, "update_is_visible", reply.object("update_is_visible"), self.model[version])
+
+    @rule()
+    def list_in_project(self) -> None:
+        """The project's list holds the model's releases, most recently released (else created) first."""
+        reply = call(self.api, "GET", self.target.project_releases_path, params={"query": self.prefix, "per_page": 100})
+        reply.expect_status("project_listing_matches_model", 200)
+        items = [item for item in reply.array("project_listing_matches_model") if isinstance(item, dict)]
+        versions = [item.get("version") for item in items]
+        if sorted(map(str, versions)) != sorted(self.model):
+            reply.fail("project_listing_matches_model", f"lists {versions}, the model holds {sorted(self.model)}")
+        keys = [(parse_time(item.get("dateReleased")) or parse_time(item.get("dateCreated"))) for item in items]
+        for position, (earlier, later) in enumerate(itertools.pairwise(keys), start=1):
+            if earlier is None or later is None or earlier < later:
+                first, then = versions[position - 1], versions[position]
+                message = f"not most recently released first: {first} {earlier}, then {then} {later}"
+                reply.fail("project_listing_order", message)
+
+    @rule(target=deleted, version=consumes(releases))
+    def delete_in_project(self, version: str) -> str:
+        reply = call(self.api, "DELETE", self.project_path(version))
+        reply.expect_status("delete_answers_204", 204)
+        del self.model[version]
+        self.expect_gone(version)
+        reply = call(self.api, "GET", self.project_path(version))
+        reply.expect_status("deleted_release_answers_404", 404)
+        return version
+
     @rule(target=deleted, version=consumes(releases))
     def delete_release(self, version: str) -> str:
         reply = call(self.api, "DELETE", self.path(version))
@@ -240,13 +310,24 @@ class SentryReleases(RuleBasedStateMachine):
         return version
 
     def announce(
-        self, version: str, ref: str | None, check: str, status: int, known: Expected | None = None
+        self,
+        version: str,
+        ref: str | None,
+        check: str,
+        status: int,
+        known: Expected | None = None,
+        *,
+        in_project: bool = False,
     ) -> Expected:
-        """POST the release; expect ``status`` and a body that matches ``known`` (or a new release)."""
-        body: dict[str, t.Any] = {"version": version, "projects": [self.target.project]}
+        """POST the release (to the project's endpoint, ``in_project``); expect ``status`` and a body that
+        matches ``known`` (or a new release)."""
+        body: dict[str, t.Any] = {"version": version}
+        if not in_project:
+            body["projects"] = [self.target.project]
         if ref is not None:
             body["ref"] = ref
-        reply = call(self.api, "POST", self.target.releases_path, json=body)
+        path = self.target.project_releases_path if in_project else self.target.releases_path
+        reply = call(self.api, "POST", path, json=body)
         reply.expect_status(check, status)
         expected = known or Expected(version, ref)
         self.compare(reply, check, reply.object(check), expected)

@@ -316,6 +316,11 @@ def _server_error_at_max_per_page(answer: Answer) -> None:
         answer.set_json({"detail": "Internal Error"})
 
 
+def _search_filters_dropped(scope: Scope) -> Scope:
+    """The release list as if ``query`` were plain text only: a query with a ``key:value`` never reaches the mock."""
+    return _with_query(scope, [(key, value) for key, value in _query(scope) if key != "query" or ":" not in value])
+
+
 def _as_read(scope: Scope) -> Scope:
     return {**scope, "method": "GET"}
 
@@ -546,6 +551,27 @@ MUTANTS: tuple[Mutant, ...] = (
         route=Route("sentry", "DELETE", SN_RELEASE),
         request=_as_read,
         response=_read_as_no_content,
+    ),
+    Mutant(
+        "sentry-project-create-not-idempotent",
+        "sentry",
+        "the project's create answers 201 for a release the project already has, instead of 208",
+        (
+            (
+                "POST /projects/{organization_id_or_slug}/{project_id_or_slug}/releases/",
+                "project_create_reports_new_links",
+            ),
+        ),
+        route=Route("sentry", "POST", SN_PROJECT_RELEASES),
+        response=_already_reported_as_created,
+    ),
+    Mutant(
+        "sentry-search-keys-ignored",
+        "sentry",
+        "the organization's release list ignores a query with search keys: no 400 for an unknown key, no filter",
+        (("GET /organizations/{organization_id_or_slug}/releases/", "release_search_reads_keys"),),
+        route=Route("sentry", "GET", SN_RELEASES),
+        request=_search_filters_dropped,
     ),
     Mutant(
         "chkk-problem-as-plain-json",

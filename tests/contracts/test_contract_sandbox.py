@@ -121,3 +121,45 @@ def test_a_check_may_delete_what_the_run_created() -> None:
         with pytest.raises(ContractFailure, match="reach beyond the sandbox"):
             session.post("/organizations/my-org/releases/", json={"version": "contract-y", "projects": ["sentry"]})
     assert not any("contract-x" in reason for _, reason in session.guard.refused)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        pytest.param(
+            "POST", "/projects/my-org/my-project/releases/", {"version": "control@abc123"}, id="link-a-release-not-ours"
+        ),
+        pytest.param("PUT", "/projects/my-org/my-project/releases/frontend@1.0.0/", {"ref": "x"}, id="update"),
+        pytest.param("DELETE", "/projects/my-org/my-project/releases/frontend@1.0.0/", None, id="delete"),
+        pytest.param("POST", "/projects/my-org/sentry/releases/", {"version": "contract-z"}, id="another-project"),
+    ],
+)
+def test_project_scoped_writes_keep_to_what_the_run_created(method: str, path: str, body: t.Any) -> None:
+    profile = PROFILES["sentry"]
+    with (
+        served() as url,
+        Session(profile, url + profile.mount, profile.default_token, profile.sandbox, read_only=False) as session,
+    ):
+        with pytest.raises(ContractFailure) as refused:
+            session.request(method, path, json=body)
+        assert refused.value.check == "sandbox_guard"
+        # What the run creates through the project's endpoint is its own, under either path.
+        assert session.post("/projects/my-org/my-project/releases/", json={"version": "contract-p"}).status_code == 201
+        assert session.put("/projects/my-org/my-project/releases/contract-p/", json={"ref": "r"}).status_code == 200
+        assert session.delete("/organizations/my-org/releases/contract-p/").status_code == 204
+
+
+def test_a_release_named_in_the_query_must_be_the_runs() -> None:
+    profile = PROFILES["sentry"]
+    maps = "/projects/my-org/my-project/files/source-maps/"
+    with (
+        served() as url,
+        Session(profile, url + profile.mount, profile.default_token, profile.sandbox, read_only=False) as session,
+    ):
+        with pytest.raises(ContractFailure) as refused:
+            session.delete(maps, params={"name": "frontend@1.0.0"})
+        assert "frontend@1.0.0" in refused.value.message
+        assert session.post("/projects/my-org/my-project/releases/", json={"version": "contract-q"}).status_code == 201
+        assert session.delete(maps, params={"name": "contract-q"}).status_code == 204
+        assert session.delete(maps).status_code == 404, "no name: nothing is named, nothing goes"
+        session.cleanup("DELETE", "/organizations/my-org/releases/contract-q/")

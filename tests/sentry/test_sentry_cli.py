@@ -452,3 +452,17 @@ def test_delete_of_an_unknown_version_does_nothing_and_exits_0(cli: Run) -> None
     result = cli("releases", "delete", "nope")
     assert (result.code, result.out) == (0, "Did nothing. Release with this version (nope) does not exist.\n")
     assert [(call.method, call.path, call.status) for call in result.calls] == [("DELETE", path_of("nope"), 404)]
+
+
+def test_projects_list_reads_the_organizations_project_list(cli: Run) -> None:
+    listed = cli("projects", "list", project=None)
+    assert listed.code == 0, listed.err
+    assert [(call.method, call.path, call.status) for call in listed.calls] == [
+        ("GET", "/api/0/organizations/my-org/projects/?cursor=", 200)
+    ]
+    assert listed.out == table(
+        ["ID", "Slug", "Team", "Name"],
+        ["1", "sentry", "-", "Backend"],
+        ["3", "mobile", "-", "Mobile"],
+        ["2", "my-project", "-", "My Project"],
+    )

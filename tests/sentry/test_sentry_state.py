@@ -196,3 +196,71 @@ def test_a_dump_with_a_wrong_checksum_is_refused(app: MockApp, sentry: httpx.Cli
     file["sha1"] = "0" * 40
     with pytest.raises(FixtureError, match="SHA-1"):
         checked(app, world)
+
+
+PROJECT = "/projects/my-org/my-project/releases/"
+
+
+def test_project_scoped_writes_round_trip_and_answer_the_same(app: MockApp, sentry: httpx.Client) -> None:
+    def expect(status: int, response: httpx.Response) -> httpx.Response:
+        assert response.status_code == status, response.text
+        return response
+
+    expect(201, sentry.post(PROJECT, json={"version": "p@1", "commits": [{"id": "c1"}]}))
+    expect(201, sentry.post(PROJECT, json={"version": "control@abc123", "status": "archived"}))
+    expect(208, sentry.post(PROJECT, json={"version": "p@1", "status": "archived"}))
+    expect(200, sentry.put(PROJECT + "frontend@1.0.0/", json={"dateReleased": "2031-01-01T00:00:00Z"}))
+    files = PROJECT + "frontend@1.0.0/files/"
+    uploaded = expect(201, sentry.post(files, files={"file": ("a.js", b"a")}, data={"name": "~/a.js", "dist": "d"}))
+    expect(200, sentry.put(f"{files}{uploaded.json()['id']}/", json={"name": "~/b.js"}))
+    expect(201, sentry.post(files, files={"file": ("c.js", b"c")}, data={"name": "~/c.js"}))
+    expect(204, sentry.delete(f"{files}{uploaded.json()['id']}/"))
+    expect(204, sentry.delete(PROJECT + "my-app@2.0.0+build.7/"))
+
+    def seen() -> list[t.Any]:
+        return [
+            sentry.get(PROJECT).json(),
+            sentry.get(ORG, params={"status": "archived"}).json(),
+            sentry.get(files).json(),
+            sentry.get("/organizations/my-org/projects/").json(),
+        ]
+
+    reloaded = assert_round_trip(app, app.store.state("sentry"))
+    before = seen()
+    assert [release["version"] for release in before[0]] == ["frontend@1.0.0"]
+    app.store.reset("sentry")
+    app.store.install({"sentry": reloaded})
+    assert seen() == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        pytest.param("POST", PROJECT, {"version": "latest"}, id="create-bad-version"),
+        pytest.param("DELETE", "/projects/my-org/mobile/releases/mobile@3.1.0/", None, id="delete-with-health-data"),
+        pytest.param("PUT", PROJECT + "control@abc123/", {"ref": "x"}, id="update-release-of-another-project"),
+        pytest.param("POST", "/projects/my-org/nope/releases/", {"version": "x@1"}, id="unknown-project"),
+    ],
+)
+def test_a_rejected_project_scoped_write_changes_nothing(
+    app: MockApp, sentry: httpx.Client, method: str, path: str, body: t.Any
+) -> None:
+    before = app.store.dump("sentry")
+    response = sentry.request(method, path, json=body)
+    assert 400 <= response.status_code < 500
+    assert app.store.dump("sentry") == before
+
+
+def test_a_project_scoped_create_that_fails_half_way_is_rolled_back(
+    app: MockApp, sentry: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mockserver.apis.sentry.state import SentryState
+
+    def refuse(self: SentryState, release: t.Any, commits: t.Any) -> None:
+        raise Conflict("Release commits are currently being processed")
+
+    before = app.store.dump("sentry")
+    monkeypatch.setattr(SentryState, "set_commits", refuse)
+    response = sentry.post(PROJECT, json={"version": "half@1", "commits": [{"id": "a"}]})
+    assert response.status_code == 409
+    assert app.store.dump("sentry") == before

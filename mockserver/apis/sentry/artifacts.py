@@ -1,4 +1,8 @@
-"""What hangs off a release: deploys and release files (§B.3 Deploys, Files)."""
+"""What hangs off a release: deploys and release files (§B.3 Deploys, Files).
+
+Files are the organization's release's, reached through the organization's endpoints or, with
+``project``, through a project's (where only a release linked to that project exists).
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,9 @@ import typing as t
 from ...clock import iso_stored, parse_iso
 from ...errors import BadRequest, Conflict, NotFound, PayloadTooLarge
 from ...store import Row, digest_of
+from . import project_releases
 from .auth import DOES_NOT_EXIST, Access
-from .releases import find_release, resolve_projects
+from .releases import filter_projects, find_release, resolve_projects
 
 MAX_ENVIRONMENT = 64
 _BAD_ENVIRONMENT = frozenset("/\r\n\t\f\x0c")
@@ -47,12 +52,46 @@ def create_deploy(access: Access, version: str, body: t.Mapping[str, t.Any], now
     )
 
 
-def deploys_of(access: Access, version: str) -> list[Row]:
-    return access.state.deploys(find_release(access, version))
+def deploys_of(access: Access, version: str, project_refs: t.Iterable[t.Any] = ()) -> list[Row]:
+    """The deploys a release's list shows: the latest one per project and environment, last finished first.
+
+    As Sentry lists them: a project and environment remember only the deploy recorded last for
+    them, so an earlier deploy to the same place drops out. Only the caller's projects count
+    (those ``project`` names, else every one it sees).
+    """
+    release = find_release(access, version)
+    state = access.state
+    wanted = filter_projects(access, project_refs) or [
+        project["id"] for project in state.projects_of(access.organization_id) if access.can_see(project)
+    ]
+    latest: dict[tuple[int, str], Row] = {}
+    for deploy in sorted(state.deploys(release), key=_recorded):
+        for project_id in deploy["project_ids"]:
+            if project_id in wanted:
+                latest[(project_id, deploy["environment"])] = deploy
+    shown = {deploy["id"]: deploy for deploy in latest.values()}
+    return sorted(shown.values(), key=lambda deploy: (deploy["date_finished"], _recorded(deploy)), reverse=True)
 
 
-def files_of(access: Access, version: str, *, names: t.Sequence[str] = (), checksums: t.Sequence[str] = ()) -> list:
-    files = access.state.files(find_release(access, version))
+def _recorded(deploy: Row) -> tuple[int, str]:
+    """The order deploys were recorded in: by their number (ids come from one counter)."""
+    text = deploy["id"]
+    return (int(text), text) if text.isdecimal() and len(text) < 20 else (0, text)
+
+
+def _release_of(access: Access, version: str, project: Row | None) -> Row:
+    return find_release(access, version) if project is None else project_releases.find_release(access, project, version)
+
+
+def files_of(
+    access: Access,
+    version: str,
+    *,
+    names: t.Sequence[str] = (),
+    checksums: t.Sequence[str] = (),
+    project: Row | None = None,
+) -> list:
+    files = access.state.files(_release_of(access, version, project))
     if names:
         files = [file for file in files if any(name.lower() in file["name"].lower() for name in names)]
     if checksums:
@@ -60,8 +99,8 @@ def files_of(access: Access, version: str, *, names: t.Sequence[str] = (), check
     return files
 
 
-def find_file(access: Access, version: str, file_id: str) -> Row:
-    file = access.state.file(find_release(access, version), str(file_id))
+def find_file(access: Access, version: str, file_id: str, *, project: Row | None = None) -> Row:
+    file = access.state.file(_release_of(access, version, project), str(file_id))
     if file is None:
         raise NotFound(DOES_NOT_EXIST)
     return file
@@ -90,8 +129,9 @@ def upload_file(
     dist: str | None,
     headers: t.Iterable[str],
     now: dt.datetime,
+    project: Row | None = None,
 ) -> Row:
-    release = find_release(access, version)
+    release = _release_of(access, version, project)
     if not name:
         raise BadRequest({"detail": "File name must be specified"})
     parsed = _headers(headers)
@@ -116,11 +156,13 @@ def upload_file(
     return access.state.put_file(file, content)
 
 
-def update_file(access: Access, version: str, file_id: str, body: t.Mapping[str, t.Any]) -> Row:
-    file = find_file(access, version, file_id)
+def update_file(
+    access: Access, version: str, file_id: str, body: t.Mapping[str, t.Any], *, project: Row | None = None
+) -> Row:
+    file = find_file(access, version, file_id, project=project)
     # Sentry's serializer for this request reads the name alone; a dist sent with it changes nothing.
     return access.state.put_file({**file, "name": body["name"]})
 
 
-def delete_file(access: Access, version: str, file_id: str) -> None:
-    access.state.delete_file(find_file(access, version, file_id))
+def delete_file(access: Access, version: str, file_id: str, *, project: Row | None = None) -> None:
+    access.state.delete_file(find_file(access, version, file_id, project=project))

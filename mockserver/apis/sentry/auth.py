@@ -73,3 +73,18 @@ def organization_access(call: Call) -> Access:
     if organization["slug"] not in token.get("organizations", []):
         raise Forbidden(NO_PERMISSION)
     return Access(token, organization, state)
+
+
+def project_access(call: Call) -> tuple[Access, Row]:
+    """The caller's access and the project in the path, as Sentry's project endpoints find them.
+
+    An unknown project is 404; one the token may not see is 403, because Sentry checks its
+    permission on the project once the project is found.
+    """
+    access = organization_access(call)
+    project = access.project(call.params["project_id_or_slug"])
+    if project is None:
+        raise NotFound(DOES_NOT_EXIST)
+    if not access.can_see(project):
+        raise Forbidden(NO_PERMISSION)
+    return access, project

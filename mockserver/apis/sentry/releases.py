@@ -13,12 +13,15 @@ from ...clock import iso_stored, parse_iso
 from ...errors import BadRequest, Forbidden, NotFound
 from ...ids import read_integer
 from ...store import Row, Table
+from . import release_search
 from .auth import DOES_NOT_EXIST, NO_PERMISSION, Access
-from .state import SentryState, commit_row
+from .state import SentryState, commit_row, sort_date_of
 from .versions import build_key, is_valid_version, semver_key
+from .views import adoption_stage
 
 NOT_NUMBERS = "Invalid project parameter. Values must be numbers."
 EVERY_ACCESSIBLE_PROJECT = -1
+EVERY_ACCESSIBLE_SLUG = "$all"
 
 SESSION_SORTS = frozenset({"crash_free_sessions", "crash_free_users", "sessions", "users", "sessions_24h", "users_24h"})
 
@@ -47,15 +50,27 @@ def project_number(ref: t.Any) -> int:
         raise BadRequest(NOT_NUMBERS) from None
 
 
-def filter_projects(access: Access, refs: t.Iterable[t.Any]) -> list[int]:
-    """The ``project`` filter of a list: ids the caller can see (else 403); none, or ``-1`` alone, is every one."""
+def filter_projects(access: Access, refs: t.Iterable[t.Any], slugs: t.Iterable[str] = ()) -> list[int]:
+    """The ``project`` (or ``projectSlug``) filter of a list: projects the caller can see, else 403.
+
+    None, or ``-1`` among the ids (``$all`` among the slugs), is every project the caller sees
+    (an empty list here). Every id is read first, so a slug among the ids is 400 even when
+    ``projectSlug`` is given, which then decides.
+    """
     numbers = list(dict.fromkeys(project_number(ref) for ref in refs))
-    if numbers in ([], [EVERY_ACCESSIBLE_PROJECT]):
+    names = list(dict.fromkeys(slug for slug in slugs if slug))
+    if names:
+        if EVERY_ACCESSIBLE_SLUG in names:
+            return []
+        wanted: list[t.Any] = names
+    elif EVERY_ACCESSIBLE_PROJECT in numbers or not numbers:
         return []
-    found = [access.project(number) for number in numbers]
+    else:
+        wanted = numbers
+    found = [access.project(ref) for ref in wanted]
     if any(project is None or not access.can_see(project) for project in found):
         raise Forbidden(NO_PERMISSION)
-    return numbers
+    return [project["id"] for project in found if project is not None]
 
 
 def described_project(access: Access, ref: t.Any) -> Row:
@@ -77,21 +92,23 @@ class Listing:
         return self._rows(offset, limit)
 
 
-def list_releases(access: Access, params: t.Mapping[str, t.Any], *, prefix: str = "") -> Listing:
-    """Every matching release in order (``prefix``: versions starting with it), paged by the caller.
+def list_releases(access: Access, params: t.Mapping[str, t.Any]) -> Listing:
+    """Every matching release in order, paged by the caller; ``query`` in Sentry's release search syntax.
 
-    The plain case (newest first, at most one project, no text or environment filter, a token
+    The plain case (newest first, at most one project, no query or environment filter, a token
     that sees every project) is a window of one index partition; the others filter a scan.
     """
     sort = params.get("sort") or "date"
     if sort in SESSION_SORTS and params.get("flatten") != "1":
         raise BadRequest("sorting by crash statistics requires flattening (flatten=1)")
-    project_ids = filter_projects(access, params.get("project") or [])
+    project_ids = filter_projects(access, params.get("project") or [], params.get("projectSlug") or [])
     status = params.get("status") or "open"
-    query = (params.get("query") or "").strip().lower()
     environments = set(params.get("environment") or [])
     state, org = access.state, access.organization_id
-    if sort not in ("semver", "build") and not (query or prefix or environments) and access.sees_every_project:
+    search = release_search.ReleaseSearch(
+        (params.get("query") or "").strip(), _search_scope(access, project_ids, sorted(environments))
+    )
+    if sort not in ("semver", "build") and not (search or environments) and access.sees_every_project:
         if len(project_ids) == 1:
             return _indexed(
                 state.table("release_projects"), "project_status_date", (org, project_ids[0], status), state
@@ -103,12 +120,11 @@ def list_releases(access: Access, params: t.Mapping[str, t.Any], *, prefix: str 
         return (
             access.can_see_release(release)
             and (not project_ids or bool(set(project_ids).intersection(state.project_ids(release))))
-            and (not query or query in release["version"].lower())
-            and release["version"].startswith(prefix)
             and (
                 not environments
                 or bool(environments.intersection(deploy["environment"] for deploy in state.deploys(release)))
             )
+            and search.matches(release)
         )
 
     rows = [
@@ -117,8 +133,56 @@ def list_releases(access: Access, params: t.Mapping[str, t.Any], *, prefix: str 
     if sort == "semver":
         rows.sort(key=lambda release: semver_key(release["version"]), reverse=True)
     elif sort == "build":
+        # Sentry lists only releases with a build number when it sorts by them.
+        rows = [release for release in rows if build_key(release["version"])[0]]
         rows.sort(key=lambda release: build_key(release["version"]), reverse=True)
     return Listing(lambda offset, limit: rows[offset : offset + limit])
+
+
+def _search_scope(access: Access, project_ids: list[int], environments: list[str]) -> release_search.Scope:
+    """The projects (those asked for, else every one the caller sees) and environments a search looks at."""
+    state = access.state
+    scope = project_ids or [
+        project["id"] for project in state.projects_of(access.organization_id) if access.can_see(project)
+    ]
+
+    def stages(release: Row) -> set[str]:
+        """Per project of the scope that saw the release (a deploy, or sessions), its adoption stage there."""
+        figures = state.health(release)
+        deployed = {project_id for deploy in state.deploys(release) for project_id in deploy["project_ids"]}
+        return {
+            adoption_stage(figures.get(project_id))["stage"]
+            for project_id in scope
+            if project_id in deployed or project_id in figures
+        }
+
+    def latest() -> set[str]:
+        """Per project, the release released (else created) last, among those deployed to the environments."""
+        links = state.table("release_projects")
+        versions = set()
+        for project_id in scope:
+            candidates = [
+                state.release(link["organization_id"], link["version"])
+                for status in ("open", "archived")
+                for link in links.ordered("project_status_sort_date", (access.organization_id, project_id, status))
+            ]
+            kept = [
+                release
+                for release in candidates
+                if release is not None
+                and (
+                    not environments
+                    or any(
+                        deploy["environment"] in environments and project_id in deploy["project_ids"]
+                        for deploy in state.deploys(release)
+                    )
+                )
+            ]
+            if kept:
+                versions.add(max(kept, key=lambda release: (sort_date_of(release), release["id"]))["version"])
+        return versions
+
+    return release_search.Scope(project_ids=scope, environments=environments, latest=latest, stages=stages)
 
 
 def _indexed(table: Table, index: str, partition: tuple[t.Any, ...], state: SentryState | None = None) -> Listing:

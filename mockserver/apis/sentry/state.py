@@ -70,7 +70,9 @@ TABLES = (
         },
     ),
     # Which projects a release belongs to, in the order they were linked. Each row repeats the
-    # release's status and date, so that one project's list is a window of one index partition.
+    # release's status and dates, so that one project's list is a window of one index partition:
+    # by creation (the organization's list filtered to one project) or by release date, else
+    # creation (``sort_date``: the project's own list).
     TableSpec(
         "release_projects",
         key=(*RELEASE, "project_id"),
@@ -78,6 +80,9 @@ TABLES = (
             "release": Index(partition=RELEASE, order=("position",)),
             "project_status_date": Index(
                 partition=("organization_id", "project_id", "status"), order=("date_created", "release_id")
+            ),
+            "project_status_sort_date": Index(
+                partition=("organization_id", "project_id", "status"), order=("sort_date", "release_id")
             ),
         },
     ),
@@ -186,12 +191,13 @@ class SentryState:
         return self.table("files").get(release["organization_id"], release["version"], file_id)
 
     def put_release(self, release: Row) -> Row:
-        """Write a release row, and carry a changed status to its project links (their index sorts on it)."""
+        """Write a release row; a changed status or release date goes to its links (their indexes sort on them)."""
         self.table("releases").put(release)
         links = self.table("release_projects")
+        status, sort_date = release["status"], sort_date_of(release)
         for link in links.ordered("release", _of(release)):
-            if link["status"] != release["status"]:
-                links.put({**link, "status": release["status"]})
+            if link["status"] != status or link["sort_date"] != sort_date:
+                links.put({**link, "status": status, "sort_date": sort_date})
         return release
 
     def link_projects(self, release: Row, project_ids: t.Iterable[int]) -> None:
@@ -208,6 +214,7 @@ class SentryState:
                     "release_id": release["id"],
                     "status": release["status"],
                     "date_created": release["date_created"],
+                    "sort_date": sort_date_of(release),
                 }
             )
             position += 1
@@ -259,6 +266,11 @@ class SentryState:
 
 def _of(release: Row) -> tuple[int, str]:
     return (release["organization_id"], release["version"])
+
+
+def sort_date_of(release: Row) -> str:
+    """The moment a project's release list sorts on: when it was released, else when it was created."""
+    return t.cast(str, release["date_released"] or release["date_created"])
 
 
 def commit_row(raw: t.Mapping[str, t.Any], default_time: dt.datetime) -> Row:

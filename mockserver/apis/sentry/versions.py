@@ -82,3 +82,45 @@ def build_key(version: str) -> tuple[int, int]:
     match = _SEMVER.match(version.rpartition("@")[2])
     build = match.group("build") if match else None
     return (1, int(build)) if build and build.isdigit() else (0, 0)
+
+
+class Semver(t.NamedTuple):
+    """The parts Sentry stores for a release whose version parses as ``package@semver``."""
+
+    package: str | None
+    major: int
+    minor: int
+    patch: int
+    revision: int
+    pre: str
+    build: str | None
+
+    @property
+    def order(self) -> tuple[int, int, int, int, int, str]:
+        """As Sentry compares them: a release sorts above its pre-releases, which sort by their text."""
+        return (self.major, self.minor, self.patch, self.revision, 0 if self.pre else 1, self.pre)
+
+    @property
+    def build_number(self) -> int | None:
+        """The build code as a number, where it is one that fits 64 bits."""
+        if self.build is not None and self.build.isdecimal() and int(self.build) < 2**63:
+            return int(self.build)
+        return None
+
+
+def semver_of(version: str) -> Semver | None:
+    """The semantic version parts of ``version`` (with its package, if any), or None."""
+    package, _, rest = version.rpartition("@")
+    match = _SEMVER.match(rest)
+    if match is None:
+        return None
+    parts = match.groupdict()
+    return Semver(
+        package or None,
+        int(parts["major"]),
+        int(parts["minor"]),
+        int(parts["patch"]),
+        int(parts["revision"] or 0),
+        parts["pre"] or "",
+        parts["build"],
+    )

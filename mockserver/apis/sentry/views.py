@@ -252,3 +252,53 @@ def file_view(file: Row) -> dict[str, t.Any]:
         "sha1": file["sha1"],
         "dateCreated": file["date_created"],
     }
+
+
+PROJECT_CREATED = "2016-10-10T21:36:42.414678Z"
+"""Fixtures give projects no creation moment; every project shows this one."""
+INSIGHTS = ("Http", "Db", "Assets", "AppStart", "ScreenLoad", "Vitals", "Caches", "Queues", "LlmMonitoring")
+
+
+def project_summary_view(project: Row, state: SentryState, scopes: t.Sequence[str] = ()) -> dict[str, t.Any]:
+    """A project as the organization's project list shows it (Sentry's project summary).
+
+    ``team`` is left out, as Sentry leaves it out of a project without teams; the mock keeps no
+    teams, events or bookmarks, so those fields say none.
+    """
+    links = state.table("release_projects")
+    partition = (project["organization_id"], project["id"], "open")
+    # Sentry's latest release of a project: released (else created) most recently.
+    latest = links.first("project_status_sort_date", partition, descending=True)
+    has_releases = latest is not None or bool(
+        links.count("project_status_date", (project["organization_id"], project["id"], "archived"))
+    )
+    return {
+        "id": str(project["id"]),
+        "slug": project["slug"],
+        "name": project["name"],
+        "platform": project["platform"],
+        "dateCreated": PROJECT_CREATED,
+        "isBookmarked": False,
+        "isMember": True,
+        "features": ["releases"] if has_releases else [],
+        "firstEvent": None,
+        "firstTransactionEvent": False,
+        "access": sorted(scopes),
+        "hasAccess": True,
+        "hasFeedbacks": False,
+        "hasFlags": False,
+        "hasMinifiedStackTrace": False,
+        "hasMonitors": False,
+        "hasNewFeedbacks": False,
+        "hasProfiles": False,
+        "hasReplays": False,
+        "hasSessions": project["hasHealthData"],
+        **{f"hasInsights{name}": False for name in INSIGHTS},
+        "teams": [],
+        "eventProcessing": {"symbolicationDegraded": False},
+        "platforms": [project["platform"]] if project["platform"] else [],
+        "hasUserReports": False,
+        "environments": [],
+        "latestRelease": {"version": latest["version"]} if latest is not None else None,
+        "latestDeploys": None,
+    }
