@@ -17,10 +17,11 @@ from .exchange import Call, Reply
 from .settings import UnknownApi
 from .store import ApiData, TableSpec
 
-__all__ = ["ApiPlugin", "Handler", "UnknownApi", "UnservedMethod", "discover_plugins"]
+__all__ = ["ApiPlugin", "Handler", "ParameterSemantics", "UnknownApi", "UnservedMethod", "discover_plugins"]
 
 Handler = t.Callable[[Call], Reply]
 UnservedMethod = t.Literal["method_not_allowed", "not_found"]
+ParameterSemantics = t.Literal["openapi", "grape"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,6 +51,11 @@ class ApiPlugin:
     or ``not_found`` where the real API's catch-all route answers it as any unknown path (404)."""
     answers_options: bool = False
     """Whether ``OPTIONS`` on a known path answers 204 with the path's methods in ``Allow``."""
+    parameters: ParameterSemantics = "openapi"
+    """How requests carry parameters: ``openapi`` (each where the spec puts it), or ``grape`` (``mockserver.grape``:
+    the query merged into a write's body fields, Rack's nested form keys, Grape's coercions, every problem reported)."""
+    format_suffix: str = ""
+    """A suffix of the last path segment that names the answer's format and is routed as if absent (``.json``)."""
 
 
 def discover_plugins(names: t.Iterable[str] | None = None) -> list[ApiPlugin]:
