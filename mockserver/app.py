@@ -27,7 +27,7 @@ from .openapi31 import OpenAPI31Middleware, OpenAPI31Specification
 from .pipeline import Pipeline
 from .plans import compile_plans
 from .plugin import ApiPlugin, discover_plugins
-from .rawpath import RawPathMiddleware
+from .rawpath import FormatSuffixes, RawPathMiddleware
 from .resolver import RoutingResolver
 from .routing import RoutingMiddleware
 from .settings import MountClash, Settings
@@ -131,7 +131,10 @@ def create_app(
     dispatcher = ErrorDispatcher()
     pipeline = Pipeline(store, clock)
     journal = Journal(clock, settings.journal_size)
-    connexion = OpenAPI31Middleware(pipeline, middlewares=[_bound(record, journal).bind() for record in middleware])
+    suffixes = FormatSuffixes()
+    connexion = OpenAPI31Middleware(
+        pipeline, middlewares=[_bound(record, journal, suffixes).bind() for record in middleware]
+    )
     mounts: dict[str, tuple[ApiPlugin, OpenAPI31Specification]] = {}
     app = MockApp(connexion, store, mounts, clock, journal, settings.state_file)
     chosen = choose_mounts(discover_plugins() if plugins is None else plugins, settings)
@@ -164,6 +167,7 @@ def create_app(
         dispatcher.add(
             mount, plugin.render_error, spec.raw.get("paths", {}), plugin.unserved_method, plugin.answers_options
         )
+        suffixes.add(mount, plugin.format_suffix, spec.spec.get("paths", {}))
         if plugin is not control:
             mounts[mount] = (plugin, spec)
     # Starlette picks a handler by the exception's class, most specific first, so the
@@ -173,10 +177,13 @@ def create_app(
     return app
 
 
-def _bound(record: Middleware, journal: Journal) -> Middleware:
-    """The journal's layer given this app's journal (and told to leave the admin API out); others as they are."""
+def _bound(record: Middleware, journal: Journal, suffixes: FormatSuffixes) -> Middleware:
+    """The journal's layer given this app's journal (and told to leave the admin API out), the raw path's
+    the format suffixes of this app's APIs; others as they are."""
     if record.cls is JournalMiddleware and "journal" not in record.options:
         return Middleware(JournalMiddleware, **{**record.options, "journal": journal, "unrecorded": [admin.NAME]})
+    if record.cls is RawPathMiddleware and "format_suffixes" not in record.options:
+        return Middleware(RawPathMiddleware, **{**record.options, "format_suffixes": suffixes})
     return record
 
 

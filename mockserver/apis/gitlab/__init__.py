@@ -38,4 +38,6 @@ PLUGIN = ApiPlugin(
     # GitLab's API is a Grape app: the query, form and JSON body are one set of parameters,
     # coerced and checked by Grape, which reports every failed rule at once.
     parameters="grape",
+    # Grape's routes under `format :json` end in an optional ".json".
+    format_suffix=".json",
 )

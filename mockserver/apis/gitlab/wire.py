@@ -34,7 +34,14 @@ _REASON_TEXT = {
 }
 # Grape's word for a rule where it is not the reason's: a value that does not read as its type
 # (a date that does not parse) or fails a pattern is "is invalid", not outside the allowed values.
-_RULE_TEXT = {"type": "is invalid", "format": "is invalid", "pattern": "is invalid", "required": "is missing"}
+# A value a parameter excludes (``not``) is Grape's except_values.
+_RULE_TEXT = {
+    "type": "is invalid",
+    "format": "is invalid",
+    "pattern": "is invalid",
+    "required": "is missing",
+    "not": "has a value not allowed",
+}
 
 
 def render_error(error: MockError) -> Reply:
@@ -83,9 +90,11 @@ def _grape_name(dotted: str) -> str:
 
 
 def paginate(call: Call, total: int) -> OffsetPage:
-    return OffsetPage.clamp(
-        call.params.get("page"), call.params.get("per_page"), total, default=DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE
-    )
+    """Kaminari's reading: a page below 1 is the first; a negative page size is ignored (the default)."""
+    per_page = call.params.get("per_page")
+    if per_page is not None and per_page < 0:
+        per_page = None
+    return OffsetPage.clamp(call.params.get("page"), per_page, total, default=DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE)
 
 
 def page_headers(call: Call, page: OffsetPage, *, route_params: t.Iterable[str] = ()) -> dict[str, str]:
