@@ -167,7 +167,7 @@ def create_app(
         dispatcher.add(
             mount, plugin.render_error, spec.raw.get("paths", {}), plugin.unserved_method, plugin.answers_options
         )
-        suffixes.add(mount, plugin.format_suffix, spec.spec.get("paths", {}))
+        suffixes.add(mount, plugin.format_suffix, spec.spec.get("paths", {}), pages=(SPEC_PATH, UI_PATH))
         if plugin is not control:
             mounts[mount] = (plugin, spec)
     # Starlette picks a handler by the exception's class, most specific first, so the

@@ -50,16 +50,19 @@ class FormatSuffixes:
 
     A path whose last parameter takes the rest of the path (``format: path``) keeps its suffix:
     there it is part of the value (a file ``notes.json``), as Grape's ``format: false`` routes do.
+    So do the pages served under the mount that are not the API's (``pages``: its spec document,
+    its Swagger UI and what lies below it).
     Filled by ``create_app`` as it mounts the APIs; read by ``RawPathMiddleware`` on each request.
     """
 
     def __init__(self) -> None:
         self._mounts: list[tuple[str, str, re.Pattern[str] | None]] = []
 
-    def add(self, mount: str, suffix: str, paths: t.Mapping[str, t.Any]) -> None:
+    def add(self, mount: str, suffix: str, paths: t.Mapping[str, t.Any], pages: t.Iterable[str] = ()) -> None:
         if not suffix:
             return
         kept = [_pattern(template, item) for template, item in paths.items() if _ends_in_wide_parameter(item)]
+        kept += [f"{re.escape(page)}(?:/.*)?" for page in pages]
         exempt = re.compile(f"^{re.escape(mount)}(?:{'|'.join(kept)})$", re.DOTALL) if kept else None
         self._mounts.append((mount, suffix, exempt))
 
