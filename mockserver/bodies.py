@@ -171,7 +171,8 @@ class BodyReader:
             return Body(self._checked(grape.coerce(grape.nested(from_query), schema), check))
         if media_type is None:
             media_type = self.consumes[0] if self.consumes else "application/octet-stream"
-        if self.consumes and media_type.lower() not in self._accepted:
+        # Rack reads both kinds of form for any route, whatever the route declares.
+        if self.consumes and media_type.lower() not in self._accepted and media_type not in (FORM, MULTIPART):
             raise UnsupportedMediaType(None)
         schema, check = self._grape_schema(media_type)
         queried = grape.coerce(grape.nested(from_query), schema)
