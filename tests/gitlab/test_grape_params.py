@@ -452,3 +452,10 @@ def test_a_path_taking_the_rest_of_the_path_keeps_its_suffix(gitlab: httpx.Clien
     latest = gitlab.get("/projects/24/releases/permalink/latest/assets/links.json", follow_redirects=False)
     assert latest.status_code == 302
     assert latest.headers["location"].endswith("/assets/links.json")
+
+
+def test_an_empty_comma_separated_list_removes_every_milestone(gitlab: httpx.Client) -> None:
+    assert milestone_titles(gitlab.get("/projects/24/releases/v0.2").json()) != []
+    response = gitlab.put("/projects/24/releases/v0.2", content=b"milestones=", headers=FORM)
+    assert response.status_code == 200, response.text
+    assert milestone_titles(response.json()) == []
