@@ -8,7 +8,7 @@ PORT ?= 8080
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install serve test browser contract bench fuzz lint clean
+.PHONY: install serve test browser node contract bench fuzz lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,9 +32,19 @@ browser:
 			|| echo "could not install chromium (apt-get failed); the browser tests will not run"; \
 	fi
 
+# The release-it tests run npm's release-it on Debian's node; the test installs release-it itself (into
+# ~/.cache/release-mock/clients/). node and npm are installed here only where missing and we are root;
+# otherwise those tests say what is missing and skip (or fail, when CI=true).
+node:
+	@if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing node and npm for the release-it tests"; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm git; } >/dev/null 2>&1 \
+			|| echo "could not install node and npm (apt-get failed); the release-it tests will not run"; \
+	fi
+
 # One test process per core, a file to a process; `make test PYTEST_ARGS=-n0` runs in one process.
 PYTEST_ARGS ?= -n auto --dist loadfile
-test: $(STAMP) browser
+test: $(STAMP) browser node
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 contract: $(STAMP)

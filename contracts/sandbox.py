@@ -10,7 +10,8 @@ request is a failure of the check that tried it). Reads may go anywhere. A write
 - the first resource its path names after the scope (a release's ``tag_name`` or ``version``) was
   created by this run, or does not exist (a probe, a GET, answers 404); a path that names no such
   resource is allowed only for the operations that create one, under the same rule for the name in
-  their body;
+  their body, or, where the server names what it creates (a milestone's ``id``), always: it is new,
+  and the name in its answer becomes the run's;
 - the body links nothing outside the sandbox (Sentry's ``projects``).
 
 The rules are data (``SandboxRules`` in each API's profile), so that a new operation in a spec is
@@ -47,6 +48,12 @@ class SandboxRules:
     """operationId -> the body field that names the resource it creates (one of ``resources``)."""
     body_scope: t.Mapping[str, str] = dataclasses.field(default_factory=dict)
     """Body field -> the sandbox key every item of it (a list) must equal."""
+    named_by_server: t.Mapping[str, tuple[str, str]] = dataclasses.field(default_factory=dict)
+    """operationId -> (the path parameter naming what it creates, one of ``resources``; the answer's field
+    that holds its value): creates whose resource the server names, so nothing existing can be hit."""
+    fresh: frozenset[str] = frozenset()
+    """operationIds that always create a new resource under a name the server makes up (GitLab's
+    uploads, under a random secret): inside a scope they touch nothing that exists, so they may go."""
 
 
 class SandboxViolation(RuntimeError):
@@ -99,6 +106,8 @@ class SandboxGuard:
                 return f"no rule says who owns {{{below[0]}}}"
             return self._unowned(below[0], params.get(below[0]), params)
         operation = self._operation(method, template)
+        if operation in self.rules.named_by_server or operation in self.rules.fresh:
+            return None
         field = self.rules.creates.get(operation) if operation else None
         if field is None:
             return f"{method} on {template} creates nothing the guard can follow"
@@ -151,13 +160,24 @@ class SandboxGuard:
 
     # -- remembering ---------------------------------------------------------------------------
 
-    def record(self, method: str, template: str | None, body: t.Any, status: int) -> None:
-        """After an answer: a successful create makes its resource the run's."""
+    def record(self, method: str, template: str | None, body: t.Any, status: int, answer: t.Any = None) -> None:
+        """After an answer: a successful create makes its resource the run's (named in ``body`` or in ``answer``)."""
         operation = self._operation(method.upper(), template) if template else None
-        field = self.rules.creates.get(operation) if operation else None
-        if field is not None and 200 <= status < 300 and isinstance(body, dict) and isinstance(body.get(field), str):
+        if operation is None or not 200 <= status < 300:
+            return
+        field = self.rules.creates.get(operation)
+        if field is not None and isinstance(body, dict) and isinstance(body.get(field), str):
             with self._lock:
                 self._created.add((field, body[field]))
+        if operation in self.rules.named_by_server and isinstance(answer, dict):
+            name, answer_field = self.rules.named_by_server[operation]
+            if answer.get(answer_field) is not None:
+                with self._lock:
+                    self._created.add((name, str(answer[answer_field])))
+
+    def names_by_server(self, method: str, template: str | None) -> bool:
+        """Whether the answer to this request names what it created (so the answer must be read)."""
+        return template is not None and self._operation(method.upper(), template) in self.rules.named_by_server
 
     def refuse(self, label: str, reason: str) -> None:
         with self._lock:
@@ -222,7 +242,10 @@ class GuardedTransport(httpx.BaseTransport):
             self.guard.refuse(label, reason)
             raise SandboxViolation(f"refused to send {request.method} {request.url}: {reason}")
         response = self.inner.handle_request(request)
-        self.guard.record(request.method, template, body, response.status_code)
+        answer = None
+        if self.guard.names_by_server(request.method, template):
+            answer = json_body(response.read(), response.headers.get("content-type", ""))
+        self.guard.record(request.method, template, body, response.status_code, answer)
         return response
 
     def close(self) -> None:

@@ -125,6 +125,7 @@ class Session:
         params: t.Any = None,
         json: t.Any = None,
         files: t.Any = None,
+        content: bytes | None = None,
         authenticated: bool = True,
         headers: t.Mapping[str, str] | None = None,
     ) -> httpx.Response:
@@ -133,7 +134,9 @@ class Session:
             raise WriteInReadOnlyMode(f"{self.check} sent {method} {path} in read-only mode")
         all_headers = {**(self.auth_headers if authenticated else {}), **(headers or {})}
         url = path if _absolute(path) else self.base_url + path
-        request = self._client.build_request(method, url, params=params, json=json, files=files, headers=all_headers)
+        request = self._client.build_request(
+            method, url, params=params, json=json, files=files, content=content, headers=all_headers
+        )
         try:
             response = self._client.send(request)
         except SandboxViolation as refused:

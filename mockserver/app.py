@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import inspect
 import pathlib
 import typing as t
 
@@ -26,7 +26,7 @@ from .mounts import choose_mounts, refuse_hidden_routes, spec_routes
 from .openapi31 import OpenAPI31Middleware, OpenAPI31Specification
 from .pipeline import Pipeline
 from .plans import compile_plans
-from .plugin import ApiPlugin, discover_plugins
+from .plugin import ApiPlugin, StateLoader, discover_plugins
 from .rawpath import FormatSuffixes, RawPathMiddleware
 from .resolver import RoutingResolver
 from .routing import RoutingMiddleware
@@ -37,6 +37,8 @@ from .state_document import export_state, import_state
 from .state_file import write_state_file
 from .store import ApiData, Store
 from .swagger_ui import SPEC_PATH, UI_PATH, SwaggerUIMiddleware
+from .web_paths import WebPathMiddleware
+from .wire_headers import WireHeadersMiddleware
 
 # Outermost first; the app they wrap is our ``Pipeline``. Connexion's validation, context and
 # app layers are not here: behind routing, the pipeline validates and produces from plans
@@ -45,9 +47,13 @@ from .swagger_ui import SPEC_PATH, UI_PATH, SwaggerUIMiddleware
 # Connexion's SwaggerUIMiddleware only serves <mount>/openapi.json (and .yaml) here: its
 # Swagger UI 4 cannot read OpenAPI 3.1, so the UI is ours (Swagger UI 5), beside the `/` index.
 # The journal sits behind routing, so it sees the operation; fault injection would slot in there too.
+# The wire headers layer is outside the error handling, so every answer of an API, rejections and
+# preflights included, carries what its real server adds (``ApiPlugin.wire``).
 MIDDLEWARE = (
+    Middleware(WebPathMiddleware),
     Middleware(RawPathMiddleware),
     Middleware(JournalMiddleware),
+    Middleware(WireHeadersMiddleware),
     Middleware(ServerErrorMiddleware),
     Middleware(ExceptionMiddleware),
     Middleware(SpecDocumentMiddleware),
@@ -132,13 +138,12 @@ def create_app(
     pipeline = Pipeline(store, clock)
     journal = Journal(clock, settings.journal_size)
     suffixes = FormatSuffixes()
-    connexion = OpenAPI31Middleware(
-        pipeline, middlewares=[_bound(record, journal, suffixes).bind() for record in middleware]
-    )
-    mounts: dict[str, tuple[ApiPlugin, OpenAPI31Specification]] = {}
-    app = MockApp(connexion, store, mounts, clock, journal, settings.state_file)
     chosen = choose_mounts(discover_plugins() if plugins is None else plugins, settings)
     _refuse_admin_mount(chosen)
+    bound = [_bound(record, journal, chosen, suffixes).bind() for record in middleware]
+    connexion = OpenAPI31Middleware(pipeline, middlewares=bound)
+    mounts: dict[str, tuple[ApiPlugin, OpenAPI31Specification]] = {}
+    app = MockApp(connexion, store, mounts, clock, journal, settings.state_file)
     known_valid = ValidatedSpecs.in_user_cache()
     specs = {
         mount: OpenAPI31Specification.from_path(settings.specs_dir / plugin.spec_file, known_valid)
@@ -163,6 +168,7 @@ def create_app(
             resolver=RoutingResolver(),
             swagger_ui_options=SwaggerUIOptions(swagger_ui=False, spec_path=SPEC_PATH),
             controls=plugin is control,
+            wire=plugin.wire,
         )
         dispatcher.add(
             mount, plugin.render_error, spec.raw.get("paths", {}), plugin.unserved_method, plugin.answers_options
@@ -177,11 +183,17 @@ def create_app(
     return app
 
 
-def _bound(record: Middleware, journal: Journal, suffixes: FormatSuffixes) -> Middleware:
-    """The journal's layer given this app's journal (and told to leave the admin API out), the raw path's
-    the format suffixes of this app's APIs; others as they are."""
+def _bound(
+    record: Middleware, journal: Journal, chosen: t.Mapping[str, ApiPlugin], suffixes: FormatSuffixes
+) -> Middleware:
+    """The journal's layer given this app's journal (and told to leave the admin API out), the web
+    paths' layer given the mounted APIs' pages and every mount, the raw path's the format suffixes
+    of this app's APIs; others as they are."""
     if record.cls is JournalMiddleware and "journal" not in record.options:
         return Middleware(JournalMiddleware, **{**record.options, "journal": journal, "unrecorded": [admin.NAME]})
+    if record.cls is WebPathMiddleware and "paths" not in record.options:
+        paths = [(mount, path) for mount, plugin in chosen.items() for path in plugin.web_paths]
+        return Middleware(WebPathMiddleware, **{**record.options, "paths": paths, "mounts": [*chosen, admin.MOUNT]})
     if record.cls is RawPathMiddleware and "format_suffixes" not in record.options:
         return Middleware(RawPathMiddleware, **{**record.options, "format_suffixes": suffixes})
     return record
@@ -194,8 +206,12 @@ def _refuse_admin_mount(chosen: t.Mapping[str, ApiPlugin]) -> None:
             raise MountClash(f"{plugin.name} cannot be mounted at {mount}: {admin.MOUNT} is the admin API's")
 
 
-def _loaded_by(
-    load_state: t.Callable[[ApiData, t.Any, dt.datetime], None], clock: Clock
-) -> t.Callable[[ApiData, t.Any], None]:
-    """The store's loader: fills (and, on reset, refills) the tables, dated by the clock at that moment."""
-    return lambda data, seed: load_state(data, seed, clock.now())
+def _loaded_by(load_state: StateLoader, clock: Clock) -> t.Callable[[ApiData, t.Any, bool], None]:
+    """The store's loader: fills (and, on reset, refills) the tables, dated by the clock at that moment.
+
+    A plugin's ``load_state`` that takes no ``consume`` (written before it existed) still loads:
+    it is simply never told that it may take the fixture data apart.
+    """
+    if "consume" in inspect.signature(load_state).parameters:
+        return lambda data, seed, consume: load_state(data, seed, clock.now(), consume=consume)
+    return lambda data, seed, consume: load_state(data, seed, clock.now())

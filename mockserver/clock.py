@@ -112,5 +112,10 @@ def iso_stored(moment: dt.datetime) -> str:
 
 
 def stored_from(value: t.Any) -> str:
-    """A fixture's or an import's moment (a string, or a datetime YAML made) in the stored form."""
-    return iso_stored(value if isinstance(value, dt.datetime) else parse_iso(str(value)))
+    """A fixture's or an import's moment (a string, or a datetime YAML made) in the stored form.
+
+    A string already in that form is given back itself, not an equal copy: rows loaded from a
+    large import then share the one string their record used for several moments.
+    """
+    stored = iso_stored(value if isinstance(value, dt.datetime) else parse_iso(str(value)))
+    return value if stored == value else stored

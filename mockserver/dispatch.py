@@ -153,7 +153,7 @@ class ErrorDispatcher:
                 # The API's catch-all route answers, as it answers a path it does not know.
                 error = errors.NotFound(None)
             elif allowed:
-                error = errors.MethodNotAllowed(allowed)
+                error = errors.MethodNotAllowed(allowed, request.scope.get("method"))
         reply = renderer(error)
         headers = {**reply.headers, **error.headers}
         body = reply.body

@@ -107,10 +107,12 @@ class NotFound(MockError):
 class MethodNotAllowed(MockError):
     status_code = 405
 
-    def __init__(self, allowed: t.Iterable[str]) -> None:
+    def __init__(self, allowed: t.Iterable[str], method: str | None = None) -> None:
         allow = ", ".join(sorted(set(allowed)))
         super().__init__(None, headers={"Allow": allow})
         self.allowed = allow
+        self.method = method
+        """The method that was refused, for the APIs whose message names it."""
 
 
 class Conflict(MockError):

@@ -20,6 +20,9 @@ from referencing.jsonschema import DRAFT202012
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+T = t.TypeVar("T")
+
+
 class JsonLoader(SAFE_LOADER):  # type: ignore[misc, valid-type]
     """YAML read as JSON would hold it: an unquoted date or time stays the string it was written as.
 
@@ -133,3 +136,19 @@ def _fast_verdict(file_schema: dict[str, t.Any], registry: t.Any, data: t.Any) -
         return bool(validator.is_valid(data))
     except (jsonschema_rs.ValidationError, jsonschema_rs.ReferencingError, ValueError):
         return False
+
+
+def each(records: list[T], *, consume: bool) -> t.Iterator[T]:
+    """``records`` in order; with ``consume``, each is dropped from the list as it is handed out.
+
+    For a loader given fixture data that is its to take apart (an import handed over): a record
+    freed while its rows are built leaves room that the next rows fill. Freed all at once once the
+    load is over, the records would stay behind as holes that the process cannot give back
+    (100,000 generated releases: some 110 MB more resident).
+    """
+    if not consume:
+        yield from records
+        return
+    for index, record in enumerate(records):
+        records[index] = None  # type: ignore[assignment]
+        yield record

@@ -16,12 +16,29 @@ from .errors import MockError
 from .exchange import Call, Reply
 from .settings import UnknownApi
 from .store import ApiData, TableSpec
+from .wire_policy import WirePolicy
 
-__all__ = ["ApiPlugin", "Handler", "ParameterSemantics", "UnknownApi", "UnservedMethod", "discover_plugins"]
+__all__ = ["ApiPlugin", "Handler", "ParameterSemantics", "UnknownApi", "UnservedMethod", "WebPath", "discover_plugins"]
 
 Handler = t.Callable[[Call], Reply]
 UnservedMethod = t.Literal["method_not_allowed", "not_found"]
 ParameterSemantics = t.Literal["openapi", "grape"]
+
+
+class StateLoader(t.Protocol):
+    def __call__(self, data: ApiData, seed: t.Any, now: dt.datetime, *, consume: bool = False) -> None: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class WebPath:
+    """A page the vendor serves outside its API mount, answered by one of the API's operations."""
+
+    pattern: str
+    """A regular expression over the whole raw request path, with named groups,
+    e.g. ``/-/project/(?P<id>[0-9]+)/uploads/(?P<secret>[0-9a-f]{32})/(?P<filename>[^/]+)``."""
+    api_path: str
+    """The API path below the mount that answers it, with ``{group}`` for each group; a ``/`` in a
+    group's value is sent on as ``%2F``, so that a project's full path stays one segment."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,8 +57,11 @@ class ApiPlugin:
     """(fixtures folder, spec) -> validated fixture data; raises ``FixtureError``."""
     tables: t.Sequence[TableSpec] = ()
     """The API's tables in the store, declared as data (none: an API that answers from its spec alone)."""
-    load_state: t.Callable[[ApiData, t.Any, dt.datetime], None] = lambda data, seed, now: None
-    """(empty data, fixture data, the clock's now for what the fixtures leave undated): fills the tables."""
+    load_state: StateLoader = lambda data, seed, now, consume=False: None
+    """(empty data, fixture data, the clock's now for what the fixtures leave undated, ``consume=``): fills
+    the tables. With ``consume`` the fixture data is the loader's to take apart (an import handed over):
+    it may let go of each record once its rows are built (``fixtures.each``). A loader without the
+    ``consume`` parameter is called without it."""
     dump_state: t.Callable[[ApiData], t.Any] = lambda data: {}
     """data -> fixture data: the inverse of ``load_state``, valid by the API's fixture schema."""
     check_seed: t.Callable[[t.Any, t.Any], t.Any] = lambda seed, spec: seed
@@ -56,6 +76,10 @@ class ApiPlugin:
     the query merged into a write's body fields, Rack's nested form keys, Grape's coercions, every problem reported)."""
     format_suffix: str = ""
     """A suffix of the last path segment that names the answer's format and is routed as if absent (``.json``)."""
+    web_paths: t.Sequence[WebPath] = ()
+    """Pages outside the mount (``GET``/``HEAD``) that the API's own operations answer (``web_paths.py``)."""
+    wire: WirePolicy | None = None
+    """The headers the real server adds to every answer (request ids, security headers) and its CORS rules."""
 
 
 def discover_plugins(names: t.Iterable[str] | None = None) -> list[ApiPlugin]:

@@ -106,7 +106,7 @@ def import_state(
     built: dict[str, ApiData] = {}
     for name, seed in seeds.items():
         try:
-            built[name] = store.build(name, seed)
+            built[name] = store.build(name, seed, consume=handed_over)
         except FixtureError as error:
             problems.append(_from_fixture_error(name, error))
         except BlobTooLarge as error:

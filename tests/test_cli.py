@@ -164,7 +164,7 @@ def test_unknown_api_names_exit_2_listing_the_apis(
         pytest.param(["sentry=/", "chkk=/"], "chkk and sentry are both mounted at /", id="both-at-root"),
         pytest.param(
             ["chkk=/api/v4/projects/24"],
-            "chkk mounted at /api/v4/projects/24 hides gitlab's /projects/{id}/repository/tags (mounted at /api/v4); "
+            "chkk mounted at /api/v4/projects/24 hides gitlab's /projects/{id}/milestones (mounted at /api/v4); "
             "mount chkk elsewhere",
             id="inside-a-route",
         ),

@@ -11,7 +11,7 @@ import time
 import httpx
 import pytest
 
-from mockserver import MockApp, Settings, create_app
+from mockserver import MockApp, Settings, clock, create_app
 from mockserver.clock import Clock
 from mockserver.serving import BackgroundServer
 from mockserver.settings import FIXTURES_DIR, PROJECT_ROOT
@@ -209,3 +209,11 @@ def test_no_domain_code_reads_the_system_time() -> None:
         str(path.relative_to(APIS_DIR)): found for path in modules if (found := system_time_reads(path.read_text()))
     }
     assert reads == {}, "read the time from call.clock (or a moment passed in), not the system"
+
+
+def test_a_moment_already_in_the_stored_form_is_kept_as_the_same_string() -> None:
+    """Rows loaded from one record share its string for several moments, rather than equal copies."""
+    stored = "2024-01-02T03:04:05.123456Z"
+    assert clock.stored_from(stored) is stored
+    assert clock.stored_from("2024-01-02T03:04:05.123456+00:00") == stored
+    assert clock.stored_from("2024-01-02T03:04:05Z") == "2024-01-02T03:04:05.000000Z"

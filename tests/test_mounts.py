@@ -39,7 +39,7 @@ def test_unknown_api_names_are_refused(settings: Settings, message: str) -> None
         # Every /api/v4/projects/24/... request would reach Chkk: GitLab's project 24 would be gone.
         pytest.param(
             {"chkk": "/api/v4/projects/24"},
-            "chkk mounted at /api/v4/projects/24 hides gitlab's /projects/{id}/repository/tags",
+            "chkk mounted at /api/v4/projects/24 hides gitlab's /projects/{id}/milestones",
             id="inside-gitlab-routes",
         ),
         pytest.param(

@@ -14,7 +14,7 @@ import pytest
 
 from mockserver import MockApp, Settings, create_app
 from mockserver.plugin import ApiPlugin, discover_plugins
-from mockserver.state_document import FORMAT, VERSION, ImportRejected
+from mockserver.state_document import FORMAT, VERSION, ImportRejected, import_state
 from tests.conftest import MAINTAINER
 
 PLUGINS = discover_plugins()
@@ -238,3 +238,32 @@ def test_the_state_outside_the_document_is_kept(app: MockApp) -> None:
     changed = app.store.dump("chkk")
     app.import_state(document({}))
     assert app.store.dump("chkk") == changed
+
+
+def test_a_handed_over_document_is_taken_apart_and_lands_the_same(app: MockApp) -> None:
+    """``handed_over``: the loader lets go of the document's records as it reads them (a scenario's
+    100,000 releases then fit in less memory), and the state is the one a copied import gives."""
+    exported = app.export_state()
+    app.import_state(through_json(exported))
+    expected = app.export_state()
+    given = through_json(exported)
+    projects = given["apis"]["gitlab"]["projects"]
+    assert any(project["releases"] for project in projects)
+    import_state(app.store, [(plugin, spec.raw) for plugin, spec in app.mounts.values()], given, handed_over=True)
+    assert app.export_state() == expected
+    assert all(release is None for project in projects for release in project["releases"])
+
+
+def test_an_import_leaves_the_callers_document_whole(app: MockApp) -> None:
+    given = app.export_state()
+    kept = through_json(given)
+    app.import_state(given)
+    assert given == kept
+
+
+def test_reset_after_a_handed_over_import_brings_the_fixture_world_back(app: MockApp) -> None:
+    fixture_world = app.export_state()
+    app.load_scenario("many-releases", seed=1)
+    assert app.export_state() != fixture_world
+    app.reset()
+    assert app.export_state() == fixture_world

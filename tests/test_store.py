@@ -135,7 +135,7 @@ def test_blobs_are_kept_once_by_digest_and_limited_in_size() -> None:
 # ---- Store ---------------------------------------------------------------------------------------
 
 
-def load_players(data: ApiData, seed: dict[str, int]) -> None:
+def load_players(data: ApiData, seed: dict[str, int], consume: bool = False) -> None:
     for name, rank in seed.items():
         data.table("players").put({"name": name, "rank": rank, "team": "red"})
     data.set_counter("id", len(seed))

@@ -19,8 +19,18 @@ PROFILE = ApiProfile(
     sandbox_rules=SandboxRules(
         scopes={"/projects/{id}": {"id": "project"}},
         # A release lives on its tag: the tag's name is the release's, and deleting the tag deletes it.
-        resources={"tag_name": "/projects/{id}/repository/tags/{tag_name}"},
+        # A generic package file is written only where that file is not there yet or is the run's
+        # (the probe reads the very file the write names).
+        resources={
+            "tag_name": "/projects/{id}/repository/tags/{tag_name}",
+            "milestone_id": "/projects/{id}/milestones/{milestone_id}",
+            "package_name": "/projects/{id}/packages/generic/{package_name}/{package_version}/{file_name}",
+        },
         creates={"createRelease": "tag_name", "createRepositoryTag": "tag_name"},
+        # GitLab numbers a new milestone itself: the run owns the ids its creates answered with.
+        named_by_server={"createProjectMilestone": ("milestone_id", "id")},
+        # An upload is kept under a new random secret: it never touches an existing file.
+        fresh=frozenset({"createProjectUpload"}),
     ),
     # Every project-scoped operation writes (or reads) only in the sandbox project; /groups/{id} is read-only.
     schemathesis_pins=({"include-path-regex": "^/projects/\\{id\\}", "parameters": {"path.id": "{project}"}},),

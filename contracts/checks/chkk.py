@@ -13,6 +13,7 @@ from ..operations import segment
 from ..session import Session
 from . import check
 from ._shared import expect_media_type, first_disorder, probe_without_credentials, timestamp, unique_name
+from ._wire import expect_head_is_get, expect_headers
 
 API = "chkk"
 MAX_PAGES = 20
@@ -115,3 +116,15 @@ def auth_is_required(session: Session) -> None:
     probe_without_credentials(
         session, {"project": session.sandbox["project"], "release": release}, {}, rejections=(401,)
     )
+
+
+@check(API)
+def answers_carry_the_services_headers(session: Session) -> None:
+    """Every answer has a request id of its own and ``X-Content-Type-Options: nosniff``; HEAD is GET without a body."""
+    answers = [session.get(_releases(session), params={"page_size": 1}) for _ in range(2)]
+    for response in answers:
+        session.expect_status(response, 200)
+        expect_headers(session, response, {"X-Request-Id": None, "X-Content-Type-Options": "nosniff"})
+    if answers[0].headers["x-request-id"] == answers[1].headers["x-request-id"]:
+        session.fail("two answers carry the same X-Request-Id", answers[1])
+    expect_head_is_get(session, _releases(session), {"page_size": 1}, ("content-type",))

@@ -13,6 +13,7 @@ from ..operations import segment
 from ..session import Session
 from . import check, inventory
 from ._shared import expect_media_type, first_disorder, probe_without_credentials, timestamp, unique_name
+from ._wire import ORIGIN, expect_exposed, expect_head_is_get, expect_headers
 
 API = "gitlab"
 MAX_PAGES = 10
@@ -258,6 +259,114 @@ def deleted_release_is_gone(session: Session) -> None:
             session.fail(f"release {tag} is still listed after DELETE")
 
 
+@contextlib.contextmanager
+def _created_milestones(session: Session, *titles: str) -> t.Iterator[list[dict[str, t.Any]]]:
+    """Milestones with these titles in the sandbox project, deleted on the way out whatever happened."""
+    created: list[dict[str, t.Any]] = []
+    try:
+        for title in titles:
+            response = session.post(f"{_project(session)}/milestones", json={"title": title})
+            session.expect_status(response, 201)
+            created.append(session.json_object(response))
+        yield created
+    finally:
+        for milestone in created:
+            session.cleanup("DELETE", f"{_project(session)}/milestones/{milestone.get('id')}")
+
+
+def _milestone_titles(session: Session, **params: t.Any) -> list[t.Any]:
+    response = session.get(f"{_project(session)}/milestones", params={**params, "per_page": 100})
+    session.expect_status(response, 200)
+    return [item.get("title") for item in session.json_list(response) if isinstance(item, dict)]
+
+
+@check(API, writes=True)
+def milestone_filters_select_what_they_name(session: Session) -> None:
+    """``title`` matches exactly (what release-it asks before a release), ``search`` matches a part,
+    ``state`` follows a close; the created milestone reads back the same."""
+    title = unique_name("milestone")
+    with _created_milestones(session, title, f"{title}-longer") as (exact, longer):
+        fetched = session.get(f"{_project(session)}/milestones/{exact.get('id')}")
+        session.expect_status(fetched, 200)
+        if session.json_object(fetched) != exact:
+            session.fail("the milestone reads back differently from how its create answered", fetched)
+        if _milestone_titles(session, title=title) != [title]:
+            session.fail(
+                f"title={title} must list exactly that milestone, listed {_milestone_titles(session, title=title)}"
+            )
+        if sorted(_milestone_titles(session, search=title)) != sorted([title, f"{title}-longer"]):
+            session.fail(f"search={title} must list both milestones whose title contains it")
+        closed = session.put(f"{_project(session)}/milestones/{longer.get('id')}", json={"state_event": "close"})
+        session.expect_status(closed, 200)
+        if session.json_object(closed).get("state") != "closed":
+            session.fail("state_event=close does not close the milestone", closed)
+        if f"{title}-longer" in _milestone_titles(session, state="active", search=title):
+            session.fail("a closed milestone is listed with state=active")
+        if _milestone_titles(session, state="closed", search=title) != [f"{title}-longer"]:
+            session.fail("state=closed does not list exactly the closed milestone")
+
+
+@check(API)
+def member_level_matches_project_access(session: Session) -> None:
+    """``/members/all/:user_id`` for the caller gives the level ``GET /projects/:id`` reports (release-it's check)."""
+    user = session.get("/user")
+    session.expect_status(user, 200)
+    user_id = session.json_object(user).get("id")
+    project = session.get(_project(session))
+    session.expect_status(project, 200)
+    permissions = session.json_object(project).get("permissions") or {}
+    levels = [
+        access["access_level"]
+        for access in (permissions.get("project_access"), permissions.get("group_access"))
+        if isinstance(access, dict) and isinstance(access.get("access_level"), int)
+    ]
+    member = session.get(f"{_project(session)}/members/all/{user_id}")
+    if not levels:
+        _expect_gitlab_error(session, member, 404)
+        return
+    session.expect_status(member, 200)
+    answer = session.json_object(member)
+    level = max(levels)
+    if answer.get("id") != user_id or answer.get("access_level") != level:
+        found = f"member {answer.get('id')} at level {answer.get('access_level')}"
+        session.fail(f"{found}; the project says {user_id} at {level}", member)
+    listed = session.get(f"{_project(session)}/members/all", params={"user_ids": str(user_id)})
+    session.expect_status(listed, 200)
+    if [item.get("access_level") for item in session.json_list(listed)] != [level]:
+        session.fail("the member list filtered to the caller does not show the caller's level", listed)
+
+
+@check(API)
+def compare_lists_the_commits_between_refs(session: Session) -> None:
+    """A ref compared with itself has no commits; ``commit`` is the last of ``commits``; an unknown ref is a 404."""
+    branch = _default_branch(session)
+    path = f"{_project(session)}/repository/compare"
+    same = session.get(path, params={"from": branch, "to": branch})
+    session.expect_status(same, 200)
+    answer = session.json_object(same)
+    if answer.get("commits") != [] or answer.get("commit") is not None or answer.get("compare_same_ref") is not True:
+        session.fail("comparing a branch with itself must give no commits and compare_same_ref true", same)
+    tags = session.get(f"{_project(session)}/repository/tags", params={"per_page": 100})
+    session.expect_status(tags, 200)
+    for tag in session.json_list(tags)[:5]:
+        name = tag.get("name") if isinstance(tag, dict) else None
+        if not isinstance(name, str):
+            continue
+        response = session.get(path, params={"from": name, "to": branch})
+        session.expect_status(response, 200)
+        body = session.json_object(response)
+        commits = [commit.get("id") for commit in body.get("commits") or []]
+        if len(set(commits)) != len(commits):
+            session.fail(f"from {name} to {branch}: a commit is listed twice", response)
+        if (body.get("commit") or {}).get("id") != (commits[-1] if commits else None):
+            session.fail(f"from {name} to {branch}: commit is not the last of commits", response)
+        backwards = session.get(path, params={"from": branch, "to": name})
+        session.expect_status(backwards, 200)
+        if set(commits) & {commit.get("id") for commit in session.json_object(backwards).get("commits") or []}:
+            session.fail(f"a commit is both after {name} and after {branch}", backwards)
+    _expect_gitlab_error(session, session.get(path, params={"from": branch, "to": unique_name("no-such-ref")}), 404)
+
+
 def _expect_gitlab_error(session: Session, response: httpx.Response, status: int) -> None:
     session.expect_status(response, status)
     expect_media_type(session, response, "application/json")
@@ -285,8 +394,22 @@ def error_bodies_have_the_api_shape(session: Session) -> None:
 def auth_is_required(session: Session) -> None:
     """Without a token, every operation that needs one answers 401 (or 403/404 where GitLab hides the project)."""
     with _created_releases(session, 0 if session.read_only else 1) as created:
-        values = {"id": session.sandbox["project"], "tag_name": unique_name(), "link_id": "1"}
-        bodies: dict[str, dict[str, t.Any]] = {}
+        # A milestone id no milestone has: a write without credentials must not reach anything.
+        values = {
+            "id": session.sandbox["project"],
+            "tag_name": unique_name(),
+            "link_id": "1",
+            "milestone_id": "987654321",
+            "user_id": "1",
+            "package_name": unique_name(),
+            "package_version": "1.0.0",
+            "file_name": "probe.txt",
+        }
+        # Files sent without credentials are never kept: well formed, so only the credentials can fail.
+        bodies: dict[str, dict[str, t.Any]] = {
+            "createProjectUpload": {"files": {"file": ("probe.txt", b"probe")}},
+            "uploadGenericPackageFile": {"content": b"probe"},
+        }
         fresh = ""
         if created:
             tag = created[0]["tag_name"]
@@ -296,12 +419,14 @@ def auth_is_required(session: Session) -> None:
             session.expect_status(response, 201)
             values.update(tag_name=tag, link_id=str(session.json_object(response).get("id")))
             fresh, ref = unique_name(), _default_branch(session)
-            bodies = {
+            bodies |= {
                 "createRepositoryTag": {"json": {"tag_name": fresh, "ref": ref}},
                 "createRelease": {"json": {"tag_name": fresh, "ref": ref}},
                 "updateRelease": {"json": {"name": "changed without credentials"}},
                 "createReleaseLink": {"json": {"name": fresh, "url": f"https://example.com/{fresh}"}},
                 "updateReleaseLink": {"json": {"name": fresh}},
+                "createProjectMilestone": {"json": {"title": fresh}},
+                "updateProjectMilestone": {"json": {"title": fresh}},
             }
         try:
             probe_without_credentials(session, values, bodies, rejections=(401, 403, 404))
@@ -312,10 +437,13 @@ def auth_is_required(session: Session) -> None:
 
 
 class _Sandbox:
-    """Releases and tags of the sandbox project."""
+    """Releases, tags and milestones of the sandbox project."""
 
     def snapshot(self, session: Session) -> set[str]:
         keys = {f"release:{item.get('tag_name')}" for item in _list_all(session)}
+        milestones = session.get(f"{_project(session)}/milestones", params={"per_page": 100})
+        if milestones.status_code == 200:
+            keys |= {f"milestone:{item.get('id')}" for item in session.json_list(milestones) if isinstance(item, dict)}
         page = "1"
         for _ in range(MAX_PAGES):
             response = session.get(f"{_project(session)}/repository/tags", params={"per_page": 100, "page": page})
@@ -331,10 +459,72 @@ class _Sandbox:
         # Releases first: a tag with a release cannot go.
         for key in sorted(keys, key=lambda key: not key.startswith("release:")):
             kind, _, name = key.partition(":")
-            path = (
-                _release(session, name) if kind == "release" else f"{_project(session)}/repository/tags/{segment(name)}"
-            )
-            session.cleanup("DELETE", path)
+            paths = {
+                "release": _release(session, name),
+                "tag": f"{_project(session)}/repository/tags/{segment(name)}",
+                "milestone": f"{_project(session)}/milestones/{name}",
+            }
+            session.cleanup("DELETE", paths[kind])
 
 
 inventory(API, _Sandbox())
+
+
+@check(API, writes=True)
+def uploaded_files_come_back(session: Session) -> None:
+    """A Markdown upload and a generic package file download again byte for byte; the upload's links agree.
+
+    GitLab has no API to delete what this leaves in the sandbox project: one small upload and one
+    package file per run, under names no other run uses.
+    """
+    content = bytes(range(256))
+    name = unique_name()
+    response = session.post(f"{_project(session)}/uploads", files={"file": (f"{name}.png", content)})
+    session.expect_status(response, 201)
+    upload = session.json_object(response)
+    url = upload.get("url")
+    if not isinstance(url, str) or not url.endswith(f"/{name}.png"):
+        session.fail(f"the upload's url {url!r} does not end in the file's name", response)
+    if upload.get("alt") != name or upload.get("markdown") != f"![{name}]({url})":
+        session.fail("an image's alt is its name without extension, and markdown embeds it at url", response)
+    if not str(upload.get("full_path", "")).endswith(url) or not str(upload.get("full_path")).startswith("/-/project/"):
+        session.fail(f"full_path {upload.get('full_path')!r} is not the project-id form of {url!r}", response)
+    fetched = session.get(f"{_project(session)}{url}")
+    session.expect_status(fetched, 200)
+    if fetched.content != content:
+        session.fail("the upload downloads as other bytes than were uploaded", fetched)
+    package_file = f"{_project(session)}/packages/generic/{name}/1.0.0/{name}.bin"
+    published = session.put(package_file, content=content[::-1])
+    session.expect_status(published, 201)
+    if session.json_object(published) != {"message": "201 Created"}:
+        session.fail('publishing without select answers {"message": "201 Created"}', published)
+    fetched = session.get(package_file)
+    session.expect_status(fetched, 200)
+    if fetched.content != content[::-1]:
+        session.fail("the package file downloads as other bytes than were published", fetched)
+
+
+PAGE_HEADERS = ("Link", "X-Total", "X-Total-Pages", "X-Per-Page", "X-Page", "X-Next-Page", "X-Prev-Page")
+
+
+@check(API)
+def answers_carry_the_services_headers(session: Session) -> None:
+    """Every answer has a correlation id (``X-Request-Id``, repeated in ``X-Gitlab-Meta``) and the API's security
+    headers; to a page on any origin, CORS allows ``*`` and exposes the pagination headers; HEAD is GET without body."""
+    response = session.get(f"{_project(session)}/releases", params={"per_page": 1}, headers={"Origin": ORIGIN})
+    session.expect_status(response, 200)
+    expect_headers(
+        session,
+        response,
+        {
+            "X-Request-Id": None,
+            "X-Content-Type-Options": "nosniff",
+            "X-Frame-Options": "SAMEORIGIN",
+            "Access-Control-Allow-Origin": "*",
+        },
+    )
+    meta = response.headers.get("x-gitlab-meta", "")
+    if f'"correlation_id":"{response.headers["x-request-id"]}"' not in meta.replace(" ", ""):
+        session.fail(f"X-Gitlab-Meta {meta!r} does not carry the answer's X-Request-Id", response)
+    expect_exposed(session, response, PAGE_HEADERS)
+    expect_head_is_get(session, f"{_project(session)}/releases", {"per_page": 1}, ("x-total", "x-next-page"))

@@ -13,6 +13,7 @@ from ..operations import segment
 from ..session import Session
 from . import check, inventory
 from ._shared import expect_media_type, first_disorder, probe_without_credentials, timestamp, unique_name
+from ._wire import ORIGIN, expect_exposed, expect_head_is_get, expect_headers
 
 API = "sentry"
 MAX_PAGES = 10
@@ -344,3 +345,30 @@ class _Sandbox:
 
 
 inventory(API, _Sandbox())
+
+
+@check(API)
+def answers_carry_the_services_headers(session: Session) -> None:
+    """Every endpoint answer carries Sentry's security headers, ``Allow`` and CORS headers for the request's origin
+    (exposing ``Link``); ``OPTIONS`` is answered before authentication; HEAD is GET without a body."""
+    response = session.get(_releases(session), params={"per_page": 1}, headers={"Origin": ORIGIN})
+    session.expect_status(response, 200)
+    expect_headers(
+        session,
+        response,
+        {
+            "X-Frame-Options": "deny",
+            "X-Content-Type-Options": "nosniff",
+            "Access-Control-Allow-Origin": ORIGIN,
+            "Allow": None,
+        },
+    )
+    allowed = [method.strip() for method in response.headers["allow"].split(",")]
+    if not {"GET", "HEAD", "OPTIONS"} <= set(allowed):
+        session.fail(f"Allow lists {allowed}: GET, HEAD and OPTIONS are served by every list endpoint", response)
+    expect_exposed(session, response, ("Link",))
+    expect_head_is_get(session, _releases(session), {"per_page": 1}, ("link",))
+    if not session.read_only:
+        preflight = session.request("OPTIONS", _releases(session), authenticated=False, headers={"Origin": ORIGIN})
+        session.expect_status(preflight, 200)
+        expect_headers(session, preflight, {"Access-Control-Allow-Origin": ORIGIN, "Access-Control-Max-Age": None})

@@ -15,6 +15,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, rule
 from ..failures import ContractFailure
 from ..links import MalformedLink, parse_links
 from ..session import Reply, Session
+from . import _gitlab_milestones
 from .base import MAX_PAGES, bind, call, parse_time, run_machine
 
 LINK_TYPES = ("other", "runbook", "image", "package")
@@ -261,7 +262,8 @@ class GitLabReleases(RuleBasedStateMachine):
 
 
 def run(session: Session, max_examples: int, seed: int | None) -> list[ContractFailure]:
-    """Create, change and delete releases in the sandbox project (``session.sandbox["project"]``), then clean up."""
+    """Create, change and delete releases, then milestones, in the sandbox project (``session.sandbox["project"]``),
+    then clean up."""
     project = session.sandbox.get("project")
     if not project:
         raise ValueError('the GitLab machine needs sandbox={"project": "<id or URL-encoded path>"}')
@@ -270,6 +272,7 @@ def run(session: Session, max_examples: int, seed: int | None) -> list[ContractF
     except ContractFailure as failed:
         return [ContractFailure(failed.check, failed.operation, failed.message, failed.request)]
     failures = run_machine(bind(GitLabReleases, target=target), max_examples=max_examples, seed=seed)
+    failures += _gitlab_milestones.run(session, project, max_examples, seed)
     return failures + list(target.leftovers)
 
 

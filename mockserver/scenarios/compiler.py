@@ -30,6 +30,7 @@ MOMENT_FIELDS = frozenset(
     {
         "created_at", "updated_at", "released_at", "collected_at", "authored_date", "committed_date",
         "dateCreated", "dateReleased", "dateStarted", "dateFinished", "timestamp", "created_on", "last_modified_on",
+        "adopted", "unadopted",
     }
 )  # fmt: skip
 DAY_FIELDS = frozenset({"due_date", "start_date", "published_on"})

@@ -10,7 +10,8 @@ from .blobs import DEFAULT_LIMIT
 from .data import ApiData, RawData
 from .tables import TableSpec
 
-Loader = t.Callable[[ApiData, t.Any], None]
+Loader = t.Callable[[ApiData, t.Any, bool], None]
+"""(empty data, seed, consume) -> None: fills the data; with ``consume`` the seed is the loader's to take apart."""
 """Fills an API's empty data from its fixture (seed) data."""
 
 
@@ -46,10 +47,14 @@ class Store:
         """Empty data with the namespace's tables, not installed."""
         return ApiData(self._tables[namespace], self._blob_limit)
 
-    def build(self, namespace: str, seed: t.Any) -> ApiData:
-        """The namespace's data loaded from ``seed`` (fixture data), not installed."""
+    def build(self, namespace: str, seed: t.Any, *, consume: bool = False) -> ApiData:
+        """The namespace's data loaded from ``seed`` (fixture data), not installed.
+
+        ``consume``: the caller gives the seed up, and the loader may let go of its records as it
+        reads them (the seeds kept for ``reset`` are never given up).
+        """
         data = self.fresh(namespace)
-        self._loaders[namespace](data, seed)
+        self._loaders[namespace](data, seed, consume)
         return data
 
     def state(self, namespace: str) -> ApiData:

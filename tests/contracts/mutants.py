@@ -216,6 +216,11 @@ def _totals_dropped(answer: Answer) -> None:
     answer.headers = [(key, value) for key, value in answer.headers if key.lower() not in ("x-total", "x-total-pages")]
 
 
+def _only_link_exposed(answer: Answer) -> None:
+    if answer.header("access-control-expose-headers") is not None:
+        answer.set_header("access-control-expose-headers", "Link")
+
+
 def _ascending_dropped(scope: Scope) -> Scope:
     pairs = _query(scope)
     kept = [pair for pair in pairs if pair != ("sort", "asc")]
@@ -243,6 +248,17 @@ def _update_release_not_saved(call: Call) -> Reply:
     if before is not None:
         scope.state.releases.put(before)
     return reply
+
+
+def _title_dropped(scope: Scope) -> Scope:
+    pairs = _query(scope)
+    kept = [pair for pair in pairs if pair[0] != "title"]
+    return _with_query(scope, kept) if len(kept) != len(pairs) else scope
+
+
+def _every_member_a_developer(answer: Answer) -> None:
+    if answer.status == 200:
+        answer.set_json({**answer.json(), "access_level": 30})
 
 
 # Sentry ---------------------------------------------------------------------------------------
@@ -313,6 +329,10 @@ def _problem_as_plain_json(answer: Answer) -> None:
         answer.set_header("content-type", "application/json")
 
 
+def _request_id_dropped(answer: Answer) -> None:
+    answer.headers = [(key, value) for key, value in answer.headers if key.lower() != "x-request-id"]
+
+
 def _page_size_below_one_dropped(scope: Scope) -> Scope:
     pairs = _query(scope)
     kept = [(key, value) for key, value in pairs if not (key == "page_size" and _integer_below_one(value))]
@@ -339,8 +359,16 @@ def _anonymous_as_all_projects_token(scope: Scope) -> Scope:
     return _with_header(scope, "Authorization", f"Bearer {CHKK_ALL_PROJECTS}")
 
 
+def _bytes_inverted(answer: Answer) -> None:
+    if answer.status == 200:
+        answer.body = bytes(byte ^ 0xFF for byte in answer.body)
+
+
+GL_PACKAGE_FILE = "/projects/[^/]+/packages/generic/[^/]+/[^/]+/[^/]+"
 GL_RELEASES = "/projects/[^/]+/releases"
 GL_RELEASE = "/projects/[^/]+/releases/[^/]+"
+GL_MILESTONES = "/projects/[^/]+/milestones"
+GL_MEMBER_ALL = "/projects/[^/]+/members/all/[0-9]+"
 SN_RELEASES = "/organizations/[^/]+/releases/"
 SN_RELEASE = "/organizations/[^/]+/releases/[^/]+/"
 SN_PROJECT_RELEASES = "/projects/[^/]+/[^/]+/releases/"
@@ -371,6 +399,14 @@ MUTANTS: tuple[Mutant, ...] = (
         (("GET /projects/{id}/releases", "pagination_headers_consistency"),),
         route=Route("gitlab", "GET", GL_RELEASES),
         response=_totals_dropped,
+    ),
+    Mutant(
+        "gitlab-cors-hides-pagination",
+        "gitlab",
+        "the release list exposes only Link to other origins, so a browser script cannot read X-Total and the rest",
+        (("GET /projects/{id}/releases", "answers_carry_the_services_headers"),),
+        route=Route("gitlab", "GET", GL_RELEASES),
+        response=_only_link_exposed,
     ),
     Mutant(
         "gitlab-sort-ignored",
@@ -408,6 +444,22 @@ MUTANTS: tuple[Mutant, ...] = (
         ),
         route=Route("gitlab", "GET", GL_RELEASE),
         response=_not_found_in_sentry_shape,
+    ),
+    Mutant(
+        "gitlab-milestone-title-ignored",
+        "gitlab",
+        "the milestone list ignores title=: every milestone is listed, so release-it finds one that is not there",
+        (("GET /projects/{id}/milestones", "milestone_filters_select_what_they_name"),),
+        route=Route("gitlab", "GET", GL_MILESTONES),
+        request=_title_dropped,
+    ),
+    Mutant(
+        "gitlab-member-level-wrong",
+        "gitlab",
+        "a project member is answered at Developer level (30) whatever their role",
+        (("GET /projects/{id}/members/all/{user_id}", "member_level_matches_project_access"),),
+        route=Route("gitlab", "GET", GL_MEMBER_ALL),
+        response=_every_member_a_developer,
     ),
     Mutant(
         "sentry-create-not-idempotent",
@@ -505,6 +557,14 @@ MUTANTS: tuple[Mutant, ...] = (
         request=_page_size_below_one_dropped,
     ),
     Mutant(
+        "chkk-request-id-dropped",
+        "chkk",
+        "the release list answers without an X-Request-Id",
+        (("GET /projects/{project}/releases/", "answers_carry_the_services_headers"),),
+        route=Route("chkk", "GET", CK_RELEASES),
+        response=_request_id_dropped,
+    ),
+    Mutant(
         "chkk-oldest-first",
         "chkk",
         "each page of the release list comes oldest first instead of newest first",
@@ -522,6 +582,19 @@ MUTANTS: tuple[Mutant, ...] = (
         ),
         route=Route("chkk", "GET", CK_RELEASE),
         request=_anonymous_as_all_projects_token,
+    ),
+    Mutant(
+        "gitlab-package-file-other-bytes",
+        "gitlab",
+        "a generic package file downloads as other bytes (each one inverted) than were published",
+        (
+            (
+                "GET /projects/{id}/packages/generic/{package_name}/{package_version}/{file_name}",
+                "uploaded_files_come_back",
+            ),
+        ),
+        route=Route("gitlab", "GET", GL_PACKAGE_FILE),
+        response=_bytes_inverted,
     ),
 )
 

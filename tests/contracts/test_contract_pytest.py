@@ -25,11 +25,12 @@ def test_without_base_url_it_checks_the_in_process_mock_one_test_per_check() -> 
     done = pytest_contracts("--api", "chkk", "--max-examples", "2", "--seed", SEED, "-v")
     assert done.returncode == 0, done.stdout + done.stderr
     checks = ["schemathesis", "pagination_headers_consistency", "list_order_honours_sort"]
-    checks += ["error_bodies_have_the_api_shape", "auth_is_required", "statemachine", "sandbox"]
+    checks += ["error_bodies_have_the_api_shape", "auth_is_required", "answers_carry_the_services_headers"]
+    checks += ["statemachine", "sandbox"]
     for check in checks:
         assert f"test_contract[chkk-{check}] PASSED" in done.stdout, done.stdout
     assert "chkk: 2/2 operations exercised" in done.stdout
-    assert "7 passed" in done.stdout
+    assert "8 passed" in done.stdout
 
 
 def test_with_base_url_a_departure_fails_the_test_of_its_check() -> None:

@@ -44,7 +44,7 @@ def dumped(data: ApiData) -> dict[str, t.Any]:
 def test_the_dump_of_the_fixture_world_is_valid_fixture_data(app: MockApp, seed: t.Any, spec: t.Any) -> None:
     dump = dumped(loaded(app, seed))
     assert PLUGIN.check_seed(dump, spec) == dump
-    assert dump["sequences"] == {"id": 20}
+    assert dump["sequences"] == {"id": 20, "milestone_id": 61}
 
 
 def test_the_fixture_world_round_trips_exactly(app: MockApp, seed: t.Any) -> None:
@@ -79,6 +79,11 @@ def changed_world(gitlab: httpx.Client) -> None:
     assert gitlab.post("/projects/24/repository/tags", json={"tag_name": "v0.5", "ref": "main"}).status_code == 201
     assert gitlab.delete("/projects/24/releases/v0.1").status_code == 200
     assert gitlab.delete("/projects/24/repository/tags/v0.3").status_code == 204
+    milestone = gitlab.post("/projects/24/milestones", json={"title": "v2.0", "due_date": "2031-06-01"})
+    assert milestone.status_code == 201, milestone.text
+    assert gitlab.put(f"/projects/24/milestones/{milestone.json()['id']}", json={"state_event": "close"}).is_success
+    assert gitlab.put("/projects/24/milestones/51", json={"description": "Renamed later"}).is_success
+    assert gitlab.delete("/projects/24/milestones/52").status_code == 204
 
 
 def test_the_world_after_writes_over_http_round_trips_and_answers_the_same(
@@ -86,7 +91,14 @@ def test_the_world_after_writes_over_http_round_trips_and_answers_the_same(
 ) -> None:
     app.clock.freeze(MOMENT)
     changed_world(gitlab)
-    reads = ["/projects/24/releases", "/projects/24/releases/v0.4", "/projects/24/releases/v0.2", "/groups/9/releases"]
+    reads = [
+        "/projects/24/releases",
+        "/projects/24/releases/v0.4",
+        "/projects/24/releases/v0.2",
+        "/groups/9/releases",
+        "/projects/24/milestones",
+        "/projects/26/milestones?include_ancestors=true",
+    ]
     before = [gitlab.get(path).json() for path in reads]
     written = app.store.state("gitlab")
     dump = dumped(written)
@@ -179,6 +191,14 @@ def test_check_seed_refuses_what_the_schema_refuses(seed: t.Any, spec: t.Any) ->
             id="duplicate-url",
         ),
         pytest.param("POST", "/projects/24/repository/tags", {"tag_name": "v0.1", "ref": "main"}, id="tag-exists"),
+        pytest.param("POST", "/projects/24/milestones", {"title": "v1.0"}, id="milestone-title-taken"),
+        pytest.param("POST", "/projects/26/milestones", {"title": "2024-Q2"}, id="group-milestone-title-taken"),
+        pytest.param(
+            "PUT", "/projects/24/milestones/51", {"title": "v1.0", "state_event": "activate"}, id="rename-to-taken"
+        ),
+        pytest.param(
+            "PUT", "/projects/24/milestones/51", {"due_date": "2019-07-01", "state_event": "activate"}, id="due-early"
+        ),
     ],
 )
 def test_a_rejected_write_leaves_the_data_unchanged(
@@ -188,6 +208,26 @@ def test_a_rejected_write_leaves_the_data_unchanged(
     response = gitlab.request(method, path, json=body)
     assert 400 <= response.status_code < 500
     assert app.store.dump("gitlab") == before
+
+
+def test_group_milestones_and_the_milestone_sequence_round_trip(app: MockApp, seed: t.Any) -> None:
+    dump = dumped(loaded(app, seed))
+    assert [m["title"] for m in dump["groups"][0]["milestones"]] == ["2024-Q2"]
+    changed = copy.deepcopy(dump)
+    changed["sequences"]["milestone_id"] = 70
+    data = loaded(app, changed)
+    assert data.counter("milestone_id") == 70
+    assert GitLabState(data).next_milestone_id() == 71
+
+
+def test_fixture_milestones_without_moments_are_dated_by_their_project(app: MockApp, seed: t.Any) -> None:
+    changed = copy.deepcopy(seed)
+    for milestone in changed["projects"][0]["milestones"]:
+        for field in ("created_at", "updated_at", "web_url", "issue_stats"):
+            milestone.pop(field)
+    row = loaded(app, changed).table("milestones").get(24, 51)
+    assert row["created_at"] == row["updated_at"] == "2019-01-01T10:00:00.000000Z"
+    assert row["issue_stats"] == {"total": 0, "closed": 0}
 
 
 def test_a_request_that_fails_after_writing_leaves_the_data_unchanged(app: MockApp) -> None:

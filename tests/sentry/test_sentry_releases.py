@@ -195,7 +195,9 @@ def test_retrieve_query_parameters(sentry: httpx.Client) -> None:
     plain = sentry.get(path).json()
     assert "healthData" not in plain["projects"][0] and "adoptionStages" not in plain
     rich = sentry.get(path, params={"health": "1", "adoptionStages": "1", "healthStatsPeriod": "7d"}).json()
-    assert rich["projects"][0]["healthData"]["stats"] == {"7d": []}
+    # The series is sized by summaryStatsPeriod (14 days by default), named by healthStatsPeriod; no sessions here.
+    (series,) = rich["projects"][0]["healthData"]["stats"].values()
+    assert list(rich["projects"][0]["healthData"]["stats"]) == ["7d"] and [count for _, count in series] == [0] * 14
     assert rich["adoptionStages"] == {"mobile": {"stage": "low_adoption", "adopted": None, "unadopted": None}}
     for name, value in [("summaryStatsPeriod", "3d"), ("sort", "nope"), ("status", "gone")]:
         response = sentry.get(path, params={name: value})

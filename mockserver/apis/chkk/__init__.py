@@ -7,6 +7,7 @@ import typing as t
 
 from ...fixtures import load_folder, validate_seed
 from ...plugin import ApiPlugin
+from .answer_headers import WIRE_POLICY
 from .handlers import HANDLERS
 from .state import TABLES, check_references, dump_state, load_state
 from .wire import render_error
@@ -39,4 +40,5 @@ PLUGIN = ApiPlugin(
     load_state=load_state,
     dump_state=dump_state,
     check_seed=check_seed,
+    wire=WIRE_POLICY,
 )

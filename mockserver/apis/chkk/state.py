@@ -83,8 +83,11 @@ def check_references(seed: t.Mapping[str, t.Any], locate: t.Callable[[str], path
                 raise FixtureError(locate("tokens"), f"/{index}/projects/{position}", f"no Project {project!r}")
 
 
-def load_state(data: ApiData, seed: t.Mapping[str, t.Any], now: dt.datetime) -> None:
-    """Fill the empty tables from fixture data; ``now`` is unused: every date Chkk serves is in its fixtures."""
+def load_state(data: ApiData, seed: t.Mapping[str, t.Any], now: dt.datetime, *, consume: bool = False) -> None:
+    """Fill the empty tables from fixture data; ``now`` is unused: every date Chkk serves is in its fixtures.
+
+    ``consume`` is not used either: Chkk's worlds stay small.
+    """
     for project in seed.get("projects", []):
         data.table("projects").put(dict(project))
     for token in seed.get("tokens", []):

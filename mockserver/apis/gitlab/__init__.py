@@ -6,7 +6,8 @@ import pathlib
 import typing as t
 
 from ...fixtures import load_folder
-from ...plugin import ApiPlugin
+from ...plugin import ApiPlugin, WebPath
+from .answer_headers import WIRE_POLICY
 from .handlers import HANDLERS
 from .seed import FIXTURE_SCHEMA, check_references, check_seed, dump_state, load_state
 from .state import TABLES
@@ -18,6 +19,14 @@ def load_seed(folder: pathlib.Path, spec: t.Mapping[str, t.Any]) -> dict[str, t.
     check_references(seed, lambda stem: folder / f"{stem}.yaml")
     return seed
 
+
+_UPLOAD = r"/uploads/(?P<secret>[0-9a-f]{32})/(?P<filename>[^/]+)"
+# Markdown uploads are linked as pages of GitLab's web application, outside the API: by the
+# project's id (an upload's ``full_path``) or by its path (the project's web path + ``url``).
+UPLOAD_PAGES = (
+    WebPath(r"/-/project/(?P<id>[0-9]+)" + _UPLOAD, "/projects/{id}/uploads/{secret}/{filename}"),
+    WebPath(r"/(?P<id>(?!-/)[^?]+?)" + _UPLOAD, "/projects/{id}/uploads/{secret}/{filename}"),
+)
 
 PLUGIN = ApiPlugin(
     name="gitlab",
@@ -40,4 +49,6 @@ PLUGIN = ApiPlugin(
     parameters="grape",
     # Grape's routes under `format :json` end in an optional ".json".
     format_suffix=".json",
+    web_paths=UPLOAD_PAGES,
+    wire=WIRE_POLICY,
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import dataclasses
 
 from ...errors import Forbidden, NotFound, Unauthorized
@@ -33,7 +35,7 @@ class Principal:
 ANONYMOUS = Principal(user=None, token=None)
 
 
-def _presented_token(call: Call) -> str | None:
+def _presented_token(call: Call, basic: bool) -> str | None:
     headers = call.headers
     for header in ("private-token", "job-token"):
         if headers.get(header):
@@ -41,6 +43,8 @@ def _presented_token(call: Call) -> str | None:
     authorization = headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
         return authorization[7:].strip()
+    if basic and authorization.lower().startswith("basic "):
+        return _basic_password(authorization[6:].strip())
     query = dict(call.query)
     for name in ("private_token", "access_token", "job_token"):
         if query.get(name):
@@ -48,9 +52,22 @@ def _presented_token(call: Call) -> str | None:
     return None
 
 
-def authenticate(state: GitLabState, call: Call, *, required: bool = False) -> Principal:
-    """The caller; an unknown, revoked or finished-job token is a 401 even where anonymous access is fine."""
-    presented = _presented_token(call)
+def _basic_password(credentials: str) -> str:
+    """The password of HTTP Basic credentials (the user name is not checked); unreadable ones match no token."""
+    try:
+        decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return ""
+    return decoded.partition(":")[2]
+
+
+def authenticate(state: GitLabState, call: Call, *, required: bool = False, basic: bool = False) -> Principal:
+    """The caller; an unknown, revoked or finished-job token is a 401 even where anonymous access is fine.
+
+    ``basic``: the route also takes a token as the password of HTTP Basic credentials (GitLab's
+    package registry routes do).
+    """
+    presented = _presented_token(call, basic)
     if presented is None:
         if required:
             raise Unauthorized(UNAUTHORIZED)

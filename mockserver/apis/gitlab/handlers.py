@@ -5,12 +5,21 @@ from __future__ import annotations
 import typing as t
 
 from ...clock import iso_stored, parse_iso
-from ...errors import Forbidden, InvalidParameter, NotFound, Unauthorized
+from ...errors import BadRequest, Forbidden, InvalidParameter, NotFound, Unauthorized
 from ...exchange import Call, Reply, redirect
 from ...store import Row
-from . import links, releases, tags, views, wire
-from .auth import UNAUTHORIZED, Permissions, Principal, authenticate, find_group, find_project, project_access
-from .state import GitLabState
+from . import compare, links, members, milestones, packages, releases, tags, uploads, views, wire
+from .auth import (
+    UNAUTHORIZED,
+    Permissions,
+    Principal,
+    authenticate,
+    find_group,
+    find_project,
+    project_access,
+    require_write_scope,
+)
+from .state import REPORTER, GitLabState
 
 
 class Scope(t.NamedTuple):
@@ -21,14 +30,15 @@ class Scope(t.NamedTuple):
     viewer: views.Viewer
 
 
-def project_scope(call: Call, *, write: bool = False, release_first: bool = False) -> Scope:
+def project_scope(call: Call, *, write: bool = False, release_first: bool = False, basic: bool = False) -> Scope:
     """Authenticate, find the project the caller may see, and work out their rights on it.
 
     ``release_first``: the release named by ``tag_name`` must exist before rights are checked,
     as in GitLab's links API, which looks the release up and then authorizes against it.
+    ``basic``: a token may also come as the password of HTTP Basic credentials (package routes).
     """
     state = GitLabState(call.state)
-    principal = authenticate(state, call)
+    principal = authenticate(state, call, basic=basic)
     # The project is looked up first: to an anonymous caller a private project is a 404 on every route.
     project = find_project(state, principal, call.params["id"])
     permissions = Permissions.of(state, principal, project)
@@ -64,6 +74,134 @@ def get_project(call: Call) -> Reply:
     scope = project_scope(call)
     level = project_access(scope.state, scope.principal, scope.project)
     return Reply(views.project_view(scope.project, level, call.base_url, authenticated=not scope.principal.anonymous))
+
+
+def signed_in_scope(call: Call, *, write: bool = False) -> Scope:
+    """For routes behind GitLab's ``authenticate!``: a caller without a token, or with a CI job
+    token (which these routes do not accept), is a 401 before the project is looked up."""
+    principal = authenticate(GitLabState(call.state), call)
+    if principal.anonymous or (principal.token is not None and principal.token["kind"] == "job"):
+        raise Unauthorized(UNAUTHORIZED)
+    scope = project_scope(call)
+    if write:
+        # Reporters and above manage milestones (GitLab's ``admin_milestone``).
+        if project_access(scope.state, scope.principal, scope.project) < REPORTER:
+            raise Forbidden("403 Forbidden")
+        require_write_scope(scope.principal)
+    return scope
+
+
+def _milestone_reply(scope: Scope, call: Call, milestone: Row, status: int = 200) -> Reply:
+    today = scope.viewer.now.date().isoformat()
+    return Reply(milestones.milestone_view(milestone, call.base_url, today, scope.project), status=status)
+
+
+def list_milestones(call: Call) -> Reply:
+    scope = signed_in_scope(call)
+    params = call.params
+    if "include_ancestors" in params and "include_parent_milestones" in params:
+        raise BadRequest({"error": "include_ancestors, include_parent_milestones are mutually exclusive"})
+    filters = milestones.Filters(
+        state=params.get("state") or "all",
+        title=params.get("title"),
+        search=params.get("search"),
+        iids=(*(params.get("iids[]") or ()), *(params.get("iids") or ())),
+        with_group=bool(params.get("include_ancestors") or params.get("include_parent_milestones")),
+        updated_before=_time_param(call, "updated_before"),
+        updated_after=_time_param(call, "updated_after"),
+    )
+    rows = milestones.list_milestones(scope.state, scope.project, filters)
+    page = wire.paginate(call, len(rows))
+    today = scope.viewer.now.date().isoformat()
+    group = scope.state.group(scope.project.get("group_id"))
+    items = [
+        milestones.milestone_view(row, call.base_url, today, scope.project if "project_id" in row else group or {})
+        for row in rows[page.offset : page.offset + page.per_page]
+    ]
+    return wire.paged_reply(call, items, page, route_params=["id"])
+
+
+def get_milestone(call: Call) -> Reply:
+    scope = signed_in_scope(call)
+    return _milestone_reply(
+        scope, call, milestones.find_milestone(scope.state, scope.project, call.params["milestone_id"])
+    )
+
+
+def create_milestone(call: Call) -> Reply:
+    scope = signed_in_scope(call, write=True)
+    milestone = milestones.create_milestone(scope.state, scope.project, call.body or {}, scope.viewer.now_stored)
+    return _milestone_reply(scope, call, milestone, status=201)
+
+
+def update_milestone(call: Call) -> Reply:
+    scope = signed_in_scope(call, write=True)
+    milestone = milestones.update_milestone(
+        scope.state, scope.project, call.params["milestone_id"], call.body or {}, scope.viewer.now_stored
+    )
+    return _milestone_reply(scope, call, milestone)
+
+
+def delete_milestone(call: Call) -> Reply:
+    scope = signed_in_scope(call, write=True)
+    milestones.delete_milestone(scope.state, scope.project, call.params["milestone_id"])
+    return Reply(None, status=204)
+
+
+def _members_page(call: Call, *, inherited: bool) -> Reply:
+    scope = signed_in_scope(call)
+    found = members.project_members(scope.state, scope.project, inherited=inherited)
+    found = members.filter_members(found, call.params.get("query"), set(call.params.get("user_ids") or ()))
+    page = wire.paginate(call, len(found))
+    items = [members.member_view(member, call.base_url) for member in found[page.offset : page.offset + page.per_page]]
+    return wire.paged_reply(call, items, page, route_params=["id"])
+
+
+def list_project_members(call: Call) -> Reply:
+    return _members_page(call, inherited=False)
+
+
+def list_all_project_members(call: Call) -> Reply:
+    return _members_page(call, inherited=True)
+
+
+def get_project_member(call: Call) -> Reply:
+    scope = signed_in_scope(call)
+    member = members.find_member(scope.state, scope.project, call.params["user_id"], inherited=False)
+    return Reply(members.member_view(member, call.base_url))
+
+
+def get_any_project_member(call: Call) -> Reply:
+    scope = signed_in_scope(call)
+    member = members.find_member(scope.state, scope.project, call.params["user_id"], inherited=True)
+    return Reply(members.member_view(member, call.base_url))
+
+
+def compare_repository(call: Call) -> Reply:
+    scope = project_scope(call)
+    scope.permissions.require_read_code()
+    result = compare.compare(
+        scope.state,
+        scope.project,
+        call.params["from"],
+        call.params["to"],
+        straight=bool(call.params.get("straight")),
+        from_project_id=call.params.get("from_project_id"),
+        project_param=call.params["id"],
+    )
+    commits = [
+        views.commit_view(scope.state, scope.project, sha, call.base_url, scope.viewer.now) for sha in result.commits
+    ]
+    return Reply(
+        {
+            "commit": commits[-1] if commits else None,
+            "commits": commits,
+            "diffs": [],
+            "compare_timeout": False,
+            "compare_same_ref": result.same,
+            "web_url": f"{scope.viewer.web_url}/-/compare/{result.base_sha}...{result.to_sha}",
+        }
+    )
 
 
 def list_releases(call: Call) -> Reply:
@@ -247,9 +385,86 @@ def delete_repository_tag(call: Call) -> Reply:
     return Reply(None, status=204)
 
 
+def _signed_in_project(call: Call) -> tuple[GitLabState, Principal, Row]:
+    """For writes that GitLab lets any signed-in user make: 401 before the project is looked up."""
+    state = GitLabState(call.state)
+    principal = authenticate(state, call, required=True)
+    project = find_project(state, principal, call.params["id"])
+    require_write_scope(principal)
+    return state, principal, project
+
+
+def _file_reply(content: bytes, filename: str) -> Reply:
+    return Reply(
+        content,
+        media_type="application/octet-stream",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def create_project_upload(call: Call) -> Reply:
+    state, principal, project = _signed_in_project(call)
+    upload = call.params["file"]
+    row = uploads.create_upload(
+        state,
+        project,
+        upload.filename or "",
+        upload.file.read(),
+        iso_stored(call.clock.now()),
+        principal.user["id"] if principal.user else None,
+    )
+    return Reply(uploads.upload_view(row), status=201)
+
+
+def get_project_upload_file(call: Call) -> Reply:
+    scope = project_scope(call)
+    row, content = uploads.upload_content(scope.state, scope.project, call.params["secret"], call.params["filename"])
+    return _file_reply(content, row["filename"])
+
+
+def upload_generic_package_file(call: Call) -> Reply:
+    # GitLab asks for a sign-in before it looks for the project.
+    authenticate(GitLabState(call.state), call, required=True, basic=True)
+    scope = project_scope(call, write=True, basic=True)
+    names = (call.params["package_name"], call.params["package_version"], call.params["file_name"])
+    row = packages.publish_file(
+        scope.state,
+        scope.project,
+        names,
+        call.body or b"",
+        call.params.get("status"),
+        scope.viewer.now_stored,
+        scope.principal.user["id"] if scope.principal.user else None,
+    )
+    if call.params.get("select") == "package_file":
+        return Reply(packages.package_file_view(row, views.millis(row["created_at"])), status=201)
+    return Reply({"message": "201 Created"}, status=201)
+
+
+def download_generic_package_file(call: Call) -> Reply:
+    scope = project_scope(call, basic=True)
+    params = call.params
+    for name in ("package_name", "file_name"):
+        packages.check_file_path(name, params[name])
+    row, content = packages.newest_file(
+        scope.state, scope.project, params["package_name"], params["package_version"], params["file_name"]
+    )
+    return _file_reply(content, row["file_name"])
+
+
 HANDLERS = {
     "getCurrentUser": get_current_user,
     "getProject": get_project,
+    "listProjectMilestones": list_milestones,
+    "getProjectMilestone": get_milestone,
+    "createProjectMilestone": create_milestone,
+    "updateProjectMilestone": update_milestone,
+    "deleteProjectMilestone": delete_milestone,
+    "listProjectMembers": list_project_members,
+    "listAllProjectMembers": list_all_project_members,
+    "getProjectMember": get_project_member,
+    "getAnyProjectMember": get_any_project_member,
+    "compareRepository": compare_repository,
     "listReleases": list_releases,
     "getRelease": get_release,
     "createRelease": create_release,
@@ -269,4 +484,8 @@ HANDLERS = {
     "getRepositoryTag": get_repository_tag,
     "createRepositoryTag": create_repository_tag,
     "deleteRepositoryTag": delete_repository_tag,
+    "createProjectUpload": create_project_upload,
+    "getProjectUploadFile": get_project_upload_file,
+    "uploadGenericPackageFile": upload_generic_package_file,
+    "downloadGenericPackageFile": download_generic_package_file,
 }

@@ -1,5 +1,6 @@
-"""GitLab's world as tables in the store: users and tokens, groups, projects, and per project its
-commits, milestones, tags, releases and release links.
+"""GitLab's world as tables in the store: users and tokens, groups and their milestones, projects,
+and per project its commits, milestones, tags, releases, release links, Markdown uploads and
+generic packages.
 
 ``GitLabState`` is a stateless facade over the API's ``ApiData`` with the lookups the domain
 modules share. Loading from fixtures and dumping back to them live in ``fixture_form``.
@@ -15,7 +16,9 @@ GUEST, REPORTER, DEVELOPER, MAINTAINER, OWNER = 10, 20, 30, 40, 50
 ROLE_LEVELS = {"guest": GUEST, "reporter": REPORTER, "developer": DEVELOPER, "maintainer": MAINTAINER, "owner": OWNER}
 
 ID_COUNTER = "id"
-"""One sequence for new releases and links: their ids only need to be unique."""
+"""One sequence for new releases, links, uploads, packages and package files: their ids only need to be unique."""
+MILESTONE_COUNTER = "milestone_id"
+"""Project and group milestones share one sequence, as they share one table in GitLab."""
 
 _PER_PROJECT = Index(partition=("project_id",), order=("id",))
 
@@ -27,6 +30,9 @@ TABLES = (
     TableSpec("projects", key=("id",)),
     TableSpec("commits", key=("project_id", "id"), indexes={"project": _PER_PROJECT}),
     TableSpec("milestones", key=("project_id", "id"), indexes={"project": _PER_PROJECT}),
+    TableSpec(
+        "group_milestones", key=("group_id", "id"), indexes={"group": Index(partition=("group_id",), order=("id",))}
+    ),
     TableSpec(
         "tags", key=("project_id", "name"), indexes={"project": Index(partition=("project_id",), order=("name",))}
     ),
@@ -43,6 +49,16 @@ TABLES = (
         key=("project_id", "tag_name", "id"),
         # A release's links, listed newest first; links made in one moment come in id order.
         indexes={"release": Index(partition=("project_id", "tag_name"), order=("created_at", "id"))},
+    ),
+    # Markdown uploads: found by the secret and file name in their URL; contents are blobs.
+    TableSpec("uploads", key=("project_id", "secret", "filename")),
+    # Generic packages, found by name and version in their project, and their files (a name may
+    # be published more than once: the newest file of a name is the one downloaded).
+    TableSpec("packages", key=("project_id", "id"), indexes={"project": _PER_PROJECT}),
+    TableSpec(
+        "package_files",
+        key=("project_id", "id"),
+        indexes={"package": Index(partition=("project_id", "package_id"), order=("id",))},
     ),
 )
 
@@ -112,6 +128,18 @@ class GitLabState:
     def links(self) -> Table:
         return self.data.table("links")
 
+    @property
+    def uploads(self) -> Table:
+        return self.data.table("uploads")
+
+    @property
+    def packages(self) -> Table:
+        return self.data.table("packages")
+
+    @property
+    def package_files(self) -> Table:
+        return self.data.table("package_files")
+
     def next_id(self) -> int:
         return self.data.next_id(ID_COUNTER)
 
@@ -158,6 +186,16 @@ class GitLabState:
 
     def milestone(self, project_id: int, milestone_id: int) -> Row | None:
         return self.data.table("milestones").get(project_id, milestone_id)
+
+    @property
+    def group_milestones(self) -> Table:
+        return self.data.table("group_milestones")
+
+    def milestones_of_group(self, group_id: int) -> t.Iterator[Row]:
+        return self.data.table("group_milestones").ordered("group", (group_id,))
+
+    def next_milestone_id(self) -> int:
+        return self.data.next_id(MILESTONE_COUNTER)
 
     def commits_of(self, project_id: int) -> t.Iterator[Row]:
         return self.data.table("commits").ordered("project", (project_id,))

@@ -118,14 +118,14 @@ def milestone_view(milestone: Row, project: Row, base_url: str) -> dict[str, t.A
         "project_id": project["id"],
         "title": milestone["title"],
         "description": milestone.get("description"),
-        "state": milestone.get("state", "active"),
-        "created_at": milestone.get("created_at"),
-        "updated_at": milestone.get("updated_at", milestone.get("created_at")),
-        "due_date": milestone.get("due_date"),
-        "start_date": milestone.get("start_date"),
+        "state": milestone["state"],
+        "created_at": millis(milestone["created_at"]),
+        "updated_at": millis(milestone["updated_at"]),
+        "due_date": milestone["due_date"],
+        "start_date": milestone["start_date"],
         "expired": bool(milestone.get("expired", False)),
         "web_url": f"{base_url}/{full_path(project)}/-/milestones/{milestone['iid']}",
-        "issue_stats": dict(milestone.get("issue_stats", {"total": 0, "closed": 0})),
+        "issue_stats": dict(milestone["issue_stats"]),
     }
 
 

@@ -7,6 +7,7 @@ import typing as t
 
 from ...fixtures import load_folder
 from ...plugin import ApiPlugin
+from .answer_headers import WIRE_POLICY
 from .handlers import HANDLERS
 from .seed import FIXTURE_SCHEMA, check_references, check_seed, dump_state, load_state
 from .state import TABLES
@@ -32,4 +33,5 @@ PLUGIN = ApiPlugin(
     load_state=load_state,
     dump_state=dump_state,
     check_seed=check_seed,
+    wire=WIRE_POLICY,
 )

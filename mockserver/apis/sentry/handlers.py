@@ -17,13 +17,15 @@ def _flag(call: Call, name: str) -> bool:
 
 
 def _release(call: Call, access: Access, release: dict[str, t.Any]) -> dict[str, t.Any]:
-    return views.release_view(
-        release,
-        access.state,
-        health=_flag(call, "health"),
-        adoption_stages=_flag(call, "adoptionStages"),
-        stats_period=call.params.get("healthStatsPeriod") or "24h",
-    )
+    health = None
+    if _flag(call, "health"):
+        health = views.HealthView(
+            call.clock.now(),
+            stats_period=call.params.get("healthStatsPeriod") or "24h",
+            summary_period=call.params.get("summaryStatsPeriod") or "14d",
+            stat=call.params.get("healthStat") or "sessions",
+        )
+    return views.release_view(release, access.state, health=health, adoption_stages=_flag(call, "adoptionStages"))
 
 
 def _listed(value: t.Any) -> list[t.Any]:

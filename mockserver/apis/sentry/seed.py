@@ -22,8 +22,11 @@ FIXTURE_SCHEMA = pathlib.Path(__file__).with_name("fixture_schema.yaml")
 Seed = dict[str, t.Any]
 
 
-def load_state(data: ApiData, seed: Seed, now: dt.datetime) -> None:
-    """``now``: the app clock's moment, given to releases the fixtures leave undated."""
+def load_state(data: ApiData, seed: Seed, now: dt.datetime, *, consume: bool = False) -> None:
+    """``now``: the app clock's moment, given to releases the fixtures leave undated.
+
+    ``consume`` is not used: no scenario makes Sentry worlds large enough for it to matter.
+    """
     state = SentryState(data)
     for user in seed.get("users", []):
         data.table("users").put(dict(user))
@@ -63,6 +66,23 @@ def load_state(data: ApiData, seed: Seed, now: dt.datetime) -> None:
             links.put({**link, "release_id": renumbered["id"]})
 
 
+HEALTH_FIELDS = {
+    "sessions": ("sessions", 0),
+    "sessionsCrashed": ("sessions_crashed", 0),
+    "sessionsErrored": ("sessions_errored", 0),
+    "users": ("users", 0),
+    "usersCrashed": ("users_crashed", 0),
+    "sessions24h": ("sessions_24h", 0),
+    "users24h": ("users_24h", 0),
+    "projectSessions24h": ("project_sessions_24h", 0),
+    "projectUsers24h": ("project_users_24h", 0),
+    "durationP50": ("duration_p50", None),
+    "durationP90": ("duration_p90", None),
+}
+"""A health record's figures: fixture name -> (row field, default)."""
+HEALTH_MOMENTS = {"adopted": "adopted", "unadopted": "unadopted"}
+
+
 def _number(value: t.Any) -> int:
     """A deploy's or file's id as a number, for the counter (ids that are no numerals count as 0)."""
     text = str(value)
@@ -87,12 +107,21 @@ def _load_release(state: SentryState, organization_id: int, raw: t.Mapping[str, 
         "date_started": _stored(raw.get("dateStarted")),
         "owner": raw.get("owner"),
         "user_agent": raw.get("userAgent"),
-        "health_data": bool(raw.get("hasHealthData", False)),
+        # Session figures are health data, whatever the flag says.
+        "health_data": bool(raw.get("hasHealthData", False)) or any(item["sessions"] for item in raw.get("health", [])),
     }
     state.put_release(release)
     projects = [state.project(organization_id, ref) for ref in raw.get("projects", [])]
     project_ids = list(dict.fromkeys(project["id"] for project in projects if project is not None))
     state.link_projects(release, project_ids)
+    for item in raw.get("health", []):
+        project = state.project(organization_id, item["project"])
+        assert project is not None  # check_references saw to it
+        state.table("release_health").put(
+            {"organization_id": organization_id, "version": raw["version"], "project_id": project["id"]}
+            | {field: item.get(name, default) for name, (field, default) in HEALTH_FIELDS.items()}
+            | {field: _stored(item.get(name)) for name, field in HEALTH_MOMENTS.items()}
+        )
     moment = dt.datetime.fromisoformat(created.replace("Z", "+00:00"))
     state.set_commits(release, [commit_row(commit, moment) for commit in raw.get("commits", [])])
     for deploy in raw.get("deploys", []):
@@ -139,7 +168,9 @@ def dump_state(data: ApiData) -> Seed:
     that loading the dump puts them in that order again.
     """
     state = SentryState(data)
-    hanging = {name: _by_release(data, name) for name in ("release_projects", "commits", "deploys", "files")}
+    hanging = {
+        name: _by_release(data, name) for name in ("release_projects", "release_health", "commits", "deploys", "files")
+    }
     by_organization = _grouped(data.table("releases"), lambda release: release["organization_id"])
     organizations = []
     for organization in data.table("organizations"):
@@ -234,6 +265,14 @@ def _dump_release(
     }
     if release["user_agent"] is not None:
         dumped["userAgent"] = release["user_agent"]
+    health = rows("release_health")
+    if health:
+        dumped["health"] = [
+            {"project": slugs[row["project_id"]]}
+            | {name: row[field] for name, (field, _default) in HEALTH_FIELDS.items()}
+            | {name: row[field] for name, field in HEALTH_MOMENTS.items()}
+            for row in health
+        ]
     return dumped
 
 
@@ -252,6 +291,7 @@ def check_references(where: t.Callable[[str], pathlib.Path], seed: Seed) -> None
         for release_index, release in enumerate(organization.get("releases", [])):
             here = f"/{org_index}/releases/{release_index}"
             _known_projects(where, f"{here}/projects", release.get("projects", []), known)
+            _health_projects(where, here, release, organization.get("projects", []))
             for deploy_index, deploy in enumerate(release.get("deploys", [])):
                 _known_projects(where, f"{here}/deploys/{deploy_index}/projects", deploy.get("projects") or [], known)
             for file_index, file in enumerate(release.get("files", [])):
@@ -265,6 +305,23 @@ def check_references(where: t.Callable[[str], pathlib.Path], seed: Seed) -> None
                     raise FixtureError(
                         where("organizations"), f"{here}/files/{file_index}/sha1", "is not the SHA-1 of the content"
                     )
+
+
+def _health_projects(
+    where: t.Callable[[str], pathlib.Path], here: str, release: t.Mapping[str, t.Any], projects: list[t.Any]
+) -> None:
+    """Each health record names one of the release's own projects, once."""
+    id_of = {ref: project["id"] for project in projects for ref in (project["slug"], project["id"], str(project["id"]))}
+    linked = {id_of.get(ref) for ref in release.get("projects", [])}
+    seen: set[int] = set()
+    for index, item in enumerate(release.get("health", [])):
+        project_id = id_of.get(item["project"])
+        at = f"{here}/health/{index}/project"
+        if project_id is None or project_id not in linked:
+            raise FixtureError(where("organizations"), at, f"{item['project']!r} is not one of this release's projects")
+        if project_id in seen:
+            raise FixtureError(where("organizations"), at, "a second record for this project")
+        seen.add(project_id)
 
 
 def _known_projects(

@@ -45,6 +45,12 @@ TABLES = (
             ),
         },
     ),
+    # A release's session figures per project (fixtures and scenarios only: no sessions reach the mock).
+    TableSpec(
+        "release_health",
+        key=(*RELEASE, "project_id"),
+        indexes={"release": Index(partition=RELEASE, order=("project_id",))},
+    ),
     TableSpec(
         "commits", key=(*RELEASE, "position"), indexes={"release": Index(partition=RELEASE, order=("position",))}
     ),
@@ -112,6 +118,10 @@ class SentryState:
 
     def project_ids(self, release: Row) -> list[int]:
         return [row["project_id"] for row in self.table("release_projects").ordered("release", _of(release))]
+
+    def health(self, release: Row) -> dict[int, Row]:
+        """The release's session figures by project id (projects without any are left out)."""
+        return {row["project_id"]: row for row in self.table("release_health").ordered("release", _of(release))}
 
     def commits(self, release: Row) -> list[Row]:
         return list(self.table("commits").ordered("release", _of(release)))
@@ -195,7 +205,7 @@ class SentryState:
 
     def delete_release(self, release: Row) -> None:
         """The release and everything that hangs off it."""
-        for name in ("release_projects", "commits", "deploys"):
+        for name in ("release_projects", "release_health", "commits", "deploys"):
             table = self.table(name)
             for row in table.ordered("release", _of(release)):
                 table.delete(*table.key_of(row))

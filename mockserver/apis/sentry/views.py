@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import typing as t
 
+from ...clock import parse_iso
 from ...store import Row
 from .state import SentryState
 from .versions import version_info
@@ -74,7 +77,56 @@ def commit_view(commit: Row, state: SentryState, release: Row) -> dict[str, t.An
     return body
 
 
-def project_view(project: Row, *, health: bool, stats_period: str) -> dict[str, t.Any]:
+STATS_PERIODS = {
+    "1h": (3600, 1),
+    "24h": (3600, 24),
+    "1d": (3600, 24),
+    "48h": (3600, 48),
+    "2d": (3600, 48),
+    "7d": (86400, 7),
+    "14d": (86400, 14),
+    "30d": (86400, 30),
+    "90d": (86400, 90),
+}
+"""A stats period's bucket width in seconds and its number of buckets, as Sentry splits them."""
+
+
+@dataclasses.dataclass(frozen=True)
+class HealthView:
+    """What a release's health figures are asked with: ``health=1``'s periods and stat, and the clock's now.
+
+    Sentry sizes the series by the summary period and files it under the health period's name.
+    """
+
+    now: dt.datetime
+    stats_period: str = "24h"
+    summary_period: str = "14d"
+    stat: str = "sessions"
+
+    def series(self, total: int, since: str | None = None) -> list[list[int]]:
+        """``[[bucket start (epoch seconds), count], ...]``, oldest first, ending with the bucket now is in.
+
+        The mock keeps totals, not sessions: the total is spread evenly over the buckets from the
+        one ``since`` (a stored moment: the release's) falls in, the remainder going to the latest.
+        """
+        width, buckets = STATS_PERIODS[self.summary_period]
+        start = (int(self.now.timestamp()) - width * buckets) // width * width + width
+        first = 0
+        if since is not None:
+            first = min(max(0, (int(parse_iso(since).timestamp()) - start) // width), buckets - 1)
+        share, remainder = divmod(total, buckets - first)
+        return [
+            [start + index * width, 0 if index < first else share + (index >= buckets - remainder)]
+            for index in range(buckets)
+        ]
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return part / whole * 100 if part and whole else None
+
+
+def project_view(project: Row, figures: Row | None, health: HealthView | None, since: str) -> dict[str, t.Any]:
+    """One of a release's projects; ``figures``: the release's health there (None: it has none)."""
     body: dict[str, t.Any] = {
         "id": project["id"],
         "slug": project["slug"],
@@ -82,45 +134,77 @@ def project_view(project: Row, *, health: bool, stats_period: str) -> dict[str, 
         "newGroups": 0,
         "platform": project["platform"],
         "platforms": [project["platform"]] if project["platform"] else [],
-        "hasHealthData": project["hasHealthData"],
+        "hasHealthData": bool(figures and figures["sessions"]) or project["hasHealthData"],
     }
-    if health:
-        body["healthData"] = health_data(project, stats_period)
+    if health is not None:
+        body["healthData"] = health_data(body["hasHealthData"], figures, health, since)
     return body
 
 
-def health_data(project: Row, stats_period: str) -> dict[str, t.Any]:
-    """No sessions reach the mock, so the figures are empty, in Sentry's shape."""
+def health_data(has_health_data: bool, figures: Row | None, health: HealthView, since: str) -> dict[str, t.Any]:
+    """Sentry's session figures for a release in one project; empty ones where the mock holds none.
+
+    ``since``: when the release was made, where its sessions' series starts.
+    """
+    if figures is None:
+        return {
+            "durationP50": None,
+            "durationP90": None,
+            "crashFreeUsers": None,
+            "crashFreeSessions": None,
+            "sessionsCrashed": 0,
+            "sessionsErrored": 0,
+            "totalUsers": None,
+            "totalUsers24h": None,
+            "totalProjectUsers24h": None,
+            "totalSessions": None,
+            "totalSessions24h": None,
+            "totalProjectSessions24h": None,
+            "adoption": None,
+            "sessionsAdoption": None,
+            "stats": {health.stats_period: health.series(0)},
+            "hasHealthData": has_health_data,
+        }
+    sessions, users = figures["sessions"], figures["users"]
     return {
-        "durationP50": None,
-        "durationP90": None,
-        "crashFreeUsers": None,
-        "crashFreeSessions": None,
-        "sessionsCrashed": 0,
-        "sessionsErrored": 0,
-        "totalUsers": None,
-        "totalUsers24h": None,
-        "totalProjectUsers24h": None,
-        "totalSessions": None,
-        "totalSessions24h": None,
-        "totalProjectSessions24h": None,
-        "adoption": None,
-        "sessionsAdoption": None,
-        "stats": {stats_period: []},
-        "hasHealthData": project["hasHealthData"],
+        "durationP50": figures["duration_p50"],
+        "durationP90": figures["duration_p90"],
+        "crashFreeUsers": 100 - figures["users_crashed"] / users * 100 if users else None,
+        "crashFreeSessions": 100 - figures["sessions_crashed"] / sessions * 100 if sessions else None,
+        "sessionsCrashed": figures["sessions_crashed"],
+        "sessionsErrored": figures["sessions_errored"],
+        "totalUsers": users or None,
+        "totalUsers24h": figures["users_24h"],
+        "totalProjectUsers24h": figures["project_users_24h"],
+        "totalSessions": sessions or None,
+        "totalSessions24h": figures["sessions_24h"],
+        "totalProjectSessions24h": figures["project_sessions_24h"],
+        "adoption": _percent(figures["users_24h"], figures["project_users_24h"]),
+        "sessionsAdoption": _percent(figures["sessions_24h"], figures["project_sessions_24h"]),
+        "stats": {health.stats_period: health.series(sessions if health.stat == "sessions" else users, since)},
+        "hasHealthData": has_health_data,
     }
+
+
+def adoption_stage(figures: Row | None) -> dict[str, t.Any]:
+    """Adopted once it has been adopted; replaced once it has been unadopted too; low adoption before."""
+    adopted = figures["adopted"] if figures else None
+    unadopted = figures["unadopted"] if figures else None
+    stage = "low_adoption" if adopted is None else "adopted" if unadopted is None else "replaced"
+    return {"stage": stage, "adopted": adopted, "unadopted": unadopted}
 
 
 def release_view(
     release: Row,
     state: SentryState,
     *,
-    health: bool = False,
+    health: HealthView | None = None,
     adoption_stages: bool = False,
-    stats_period: str = "24h",
 ) -> dict[str, t.Any]:
+    """``health``: with each project's ``healthData`` (``health=1``)."""
     found = [state.table("projects").get(pid) for pid in state.project_ids(release)]
     projects = [project for project in found if project is not None]
+    figures = state.health(release) if health is not None or adoption_stages else {}
     commits = state.commits(release)
     last_deploy = state.last_deploy(release)
     authors = list(
@@ -145,16 +229,16 @@ def release_view(
         "deployCount": state.deploy_count(release),
         "lastDeploy": deploy_view(last_deploy) if last_deploy else None,
         "authors": authors,
-        "projects": [project_view(project, health=health, stats_period=stats_period) for project in projects],
+        "projects": [
+            project_view(project, figures.get(project["id"]), health, release["date_created"]) for project in projects
+        ],
         "firstEvent": None,
         "lastEvent": None,
         "currentProjectMeta": {},
         "userAgent": release.get("user_agent"),
     }
     if adoption_stages:
-        body["adoptionStages"] = {
-            project["slug"]: {"stage": "low_adoption", "adopted": None, "unadopted": None} for project in projects
-        }
+        body["adoptionStages"] = {project["slug"]: adoption_stage(figures.get(project["id"])) for project in projects}
     return body
 
 

@@ -15,7 +15,7 @@ import sys
 import typing as t
 from urllib.parse import urlencode
 
-from ...errors import BadRequest, InvalidParameter, MockError
+from ...errors import BadRequest, InvalidParameter, MethodNotAllowed, MockError
 from ...exchange import Call, Reply
 from ...ids import read_integer
 
@@ -32,6 +32,7 @@ _QUERY_MESSAGES = {
     ("sort", "not_allowed"): "invalid sort",
     ("summaryStatsPeriod", "not_allowed"): f"Invalid summaryStatsPeriod. Valid choices are '{PERIODS}'",
     ("healthStatsPeriod", "not_allowed"): f"Invalid healthStatsPeriod. Valid choices are '{PERIODS}'",
+    ("healthStat", "not_allowed"): "invalid healthStat",
     ("project", "invalid"): "Invalid project",
     ("project_id", "invalid"): "Invalid project",
 }
@@ -69,6 +70,9 @@ def render_error(error: MockError) -> Reply:
         else:
             default = f"Invalid {error.name} parameter."
             body = {"detail": _QUERY_MESSAGES.get((error.name, error.reason), default)}
+    elif isinstance(error, MethodNotAllowed) and error.method:
+        # Django REST framework names the refused method.
+        body = {"detail": f'Method "{error.method}" not allowed.'}
     elif isinstance(error.message, dict):
         body = error.message
     elif error.message is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import typing as t
 
 from ...clock import iso_stored
@@ -77,7 +78,8 @@ class GitLabGenerator:
             "id": context.ids.next(),
             "name": name,
             "url": f"https://downloads.example.com/{path}/{tag}/{name}",
-            "direct_asset_path": f"/binaries/{name}",
+            # Interned: the same few paths recur in every release, and 100,000 releases keep theirs.
+            "direct_asset_path": sys.intern(f"/binaries/{name}"),
             "link_type": link_type,
             "created_at": created,
         }

@@ -1,4 +1,4 @@
-"""Generated Sentry releases for one organization: versions, project links, commits, deploys, files, health flags."""
+"""Generated Sentry releases for one organization: versions, project links, commits, deploys, files, session health."""
 
 from __future__ import annotations
 
@@ -46,6 +46,8 @@ class SentryGenerator:
         moments_of = {slug: [at for at, owner in zip(moments, owners, strict=True) if owner == slug] for slug in slugs}
         versions_of = {slug: iter(unique_versions(walks[slug], moments_of[slug], taken)) for slug in slugs}
         healthy: set[str] = set()
+        # Each project's users and sessions of the last 24 hours, which its releases share.
+        audience = {slug: random.randint(500, 50_000) for slug in slugs}
         releases = organization.setdefault("releases", [])
         for at, slug in zip(moments, owners, strict=True):
             version, _series = next(versions_of[slug])
@@ -55,8 +57,9 @@ class SentryGenerator:
                 release["dateReleased"] = iso_stored(at + dt.timedelta(minutes=random.randint(1, 90)))
             if random.random() < block.get("archived", 0.0):
                 release["status"] = "archived"
-            if random.random() < block.get("health", 0.0):
+            if random.random() < block.get("health", 0.0) and at <= context.now:
                 release["hasHealthData"] = True
+                release["health"] = [self._health(slug, at, audience[slug], context)]
                 healthy.add(slug)
             commits = [self._commit(repositories, at, context) for _ in range(block.get("commits", 0))]
             if commits:
@@ -73,6 +76,35 @@ class SentryGenerator:
             {**project, "hasHealthData": True} if project["slug"] in healthy else project for project in projects
         ]
         return {}
+
+    @staticmethod
+    def _health(slug: str, at: dt.datetime, project_users: int, context: Context) -> dict[str, t.Any]:
+        """Session figures for a release out since ``at``: a recent one holds a large share of its
+        project's last day and is adopted; an older one was adopted, then replaced."""
+        random = context.fake.random
+        users = random.randint(200, 20_000)
+        sessions = users * random.randint(2, 8)
+        recent = context.now - at < dt.timedelta(days=14)
+        share = random.uniform(0.1, 0.6) if recent else random.uniform(0.0, 0.05)
+        adopted = min(at + dt.timedelta(hours=random.randint(1, 48)), context.now)
+        replaced = min(adopted + dt.timedelta(days=random.randint(3, 12)), context.now)
+        p50 = round(random.uniform(20, 300), 1)
+        return {
+            "project": slug,
+            "sessions": sessions,
+            "sessionsCrashed": int(sessions * random.uniform(0, 0.02)),
+            "sessionsErrored": int(sessions * random.uniform(0.01, 0.1)),
+            "users": users,
+            "usersCrashed": int(users * random.uniform(0, 0.03)),
+            "sessions24h": int(project_users * 4 * share),
+            "users24h": int(project_users * share),
+            "projectSessions24h": project_users * 4,
+            "projectUsers24h": project_users,
+            "durationP50": p50,
+            "durationP90": round(p50 * random.uniform(2, 6), 1),
+            "adopted": iso_stored(adopted),
+            "unadopted": None if recent else iso_stored(replaced),
+        }
 
     @staticmethod
     def _commit(repositories: list[str], at: dt.datetime, context: Context) -> dict[str, t.Any]:

@@ -1,0 +1,318 @@
+"""``WireHeadersMiddleware``: each API's ``WirePolicy`` on every answer under its mount.
+
+It sits outside the error handling, so rejections carry the headers too, and answers CORS
+preflights itself where the real server answers them before the API (rack-cors in front of
+GitLab's Grape, Sentry's endpoint wrapper before authentication). Header lists are encoded once,
+when the API is added; per request it adds a request id and, where the policy says, CORS
+headers, the path's ``Allow`` and an ``ETag`` of the body.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import os
+import re
+import time
+import typing as t
+import uuid
+import zlib
+
+from connexion.middleware.abstract import SpecMiddleware
+from connexion.spec import Specification
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .dispatch import MethodTable
+from .openapi31 import HTTP_METHODS
+from .plans import operation_key
+from .swagger_ui import SPEC_PATH, UI_PATH
+from .wire_policy import Cors, RequestId, WirePolicy
+
+ROUTING_CONTEXT = "connexion_routing"
+Pairs = list[tuple[bytes, bytes]]
+
+# base32's alphabet to Crockford's, the one ULIDs are written in.
+_TO_CROCKFORD = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", b"0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+# A client's request id is kept only as a plain token, as Rails' RequestId middleware keeps it.
+_PLAIN_ID = re.compile(rb"[\w\-@]{1,255}")
+_CACHE_REVALIDATE = b"max-age=0, private, must-revalidate"
+_NO_CACHE = b"no-cache"
+
+
+def new_ulid() -> str:
+    """48 bits of milliseconds then 80 random bits, in Crockford's base32: sortable by time, as GitLab's ids are."""
+    value = (int(time.time() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
+    # 26 characters hold 130 bits: the 128 of the value behind two zero bits, read from the left by base32.
+    return base64.b32encode((value << 6).to_bytes(17, "big"))[:26].translate(_TO_CROCKFORD).decode()
+
+
+def _pairs(headers: t.Iterable[tuple[str, str]]) -> Pairs:
+    return [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers]
+
+
+@dataclasses.dataclass
+class _Mount:
+    """One API's policy, encoded for the wire, with the methods of each of its paths."""
+
+    mount: str
+    policy: WirePolicy
+    headers: Pairs
+    methods: MethodTable
+    by_operation: dict[str, bytes]
+    """Routing's operation key -> the path's methods, as ``Allow`` lists them."""
+    cors_fixed: Pairs
+    """The CORS headers that do not depend on the request (all but the origin and the methods)."""
+
+    def allow_for(self, scope: Scope, path: str) -> bytes | None:
+        """The methods the request's path serves, listed in the API's order; ``None`` for a path it does not serve."""
+        routed = scope.get("extensions", {}).get(ROUTING_CONTEXT, {})
+        found = self.by_operation.get(routed.get("operation_id")) if routed.get("api_base_path") == self.mount else None
+        if found is not None:
+            return found
+        allowed = self.methods.allowed(path)
+        return _listed(allowed, self.policy.cors) if allowed else None
+
+
+def _listed(methods: t.Collection[str], cors: Cors | None) -> bytes:
+    order = cors.method_order if cors is not None else ()
+    listed = [method for method in order if method in methods or method == "OPTIONS"]
+    listed += sorted(set(methods) - set(listed))
+    return ", ".join(listed).encode("latin-1")
+
+
+class WireHeadersMiddleware(SpecMiddleware):
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._mounts: list[_Mount] = []
+        self._plain: list[str] = []
+        """Mounts of APIs without a policy (the admin API): their answers stay as they are, under any mount."""
+
+    def add_api(self, specification: Specification, base_path: str | None = None, **kwargs: t.Any) -> None:
+        policy = kwargs.get("wire")
+        mount = (base_path or "").rstrip("/")
+        if not isinstance(policy, WirePolicy):
+            self._plain.append(mount)
+            return
+        paths = specification.raw.get("paths", {})
+        table = MethodTable(mount, paths)
+        by_operation: dict[str, bytes] = {}
+        for template, item in paths.items():
+            served = {method.upper() for method in item if method in HTTP_METHODS}
+            if "GET" in served:
+                served.add("HEAD")  # Django and Grape serve HEAD wherever GET is
+            for method in HTTP_METHODS:
+                if isinstance(item.get(method), dict):
+                    by_operation[operation_key(method, template, item[method])] = _listed(served, policy.cors)
+        cors_fixed: list[tuple[str, str]] = []
+        if policy.cors is not None:
+            cors = policy.cors
+            if cors.allow_headers is not None:
+                cors_fixed.append(("Access-Control-Allow-Headers", ", ".join(cors.allow_headers)))
+            cors_fixed.append(("Access-Control-Expose-Headers", ", ".join(cors.expose)))
+        self._mounts.append(_Mount(mount, policy, _pairs(policy.headers), table, by_operation, _pairs(cors_fixed)))
+        self._mounts.sort(key=lambda known: len(known.mount), reverse=True)
+
+    def _owner(self, path: str) -> _Mount | None:
+        for mount in self._plain:
+            if _under(path, mount):
+                return None
+        for known in self._mounts:
+            if _under(path, known.mount):
+                below = path[len(known.mount) :]
+                if below in (UI_PATH, SPEC_PATH, SPEC_PATH.replace(".json", ".yaml")) or below.startswith(
+                    UI_PATH + "/"
+                ):
+                    return None  # pages for people and the spec documents are the mock's, not the API's
+                return known
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self._mounts:
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        known = self._owner(path)
+        if known is None:
+            await self.app(scope, receive, send)
+            return
+        policy = known.policy
+        started = time.perf_counter()
+        request = _request_headers(scope)
+        common = _request_id_pairs(policy.request_id, request)
+        cors = policy.cors
+        origin = request.get(b"origin")
+        scope.setdefault("extensions", {})  # routing, further in, leaves the operation in this shared dict
+
+        if cors is not None and scope["method"] == "OPTIONS":
+            preflight = self._preflight(known, cors, path, request, origin)
+            if preflight is not None:
+                headers = common + preflight
+                if cors.preflight == "any_options":
+                    headers += known.headers
+                await _answer_empty(send, headers, policy, started)
+                return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] != "http.response.start":
+                await send(message)
+                return
+            added = common + known.headers
+            if cors is not None:
+                added += _cors_pairs(known, cors, scope, path, origin)
+            message["headers"] = _merged(message.get("headers", []), added)
+            if policy.runtime_header:
+                message["headers"].append(_runtime(policy.runtime_header, started))
+            await send(message)
+
+        if not policy.etag:
+            await self.app(scope, receive, send_with_headers)
+            return
+        fresh = request.get(b"if-none-match") if scope["method"] in ("GET", "HEAD") else None
+        await self.app(scope, receive, _with_etag(send_with_headers, fresh))
+
+    def _preflight(
+        self, known: _Mount, cors: Cors, path: str, request: dict[bytes, bytes], origin: bytes | None
+    ) -> Pairs | None:
+        """The headers of a preflight the server answers before the API, or ``None`` when the API answers."""
+        if cors.preflight == "request_method":
+            wanted = request.get(b"access-control-request-method")
+            allowed = cors.allow_methods or ()
+            if origin is None or wanted is None or wanted.decode("latin-1").upper() not in allowed:
+                return None  # rack-cors lets it through: the API answers OPTIONS itself
+            methods = ", ".join(allowed).encode("latin-1")
+            headers = [(b"access-control-allow-origin", _origin_value(cors, origin)), *known.cors_fixed]
+            headers.append((b"access-control-allow-methods", methods))
+            headers.append((b"access-control-max-age", str(cors.max_age).encode()))
+            asked = request.get(b"access-control-request-headers")
+            if cors.allow_headers is None and asked is not None:
+                headers.append((b"access-control-allow-headers", asked))
+            return headers
+        allow = known.allow_for({}, path)
+        if allow is None:
+            return None  # a path the API does not serve: its 404
+        headers = [(b"allow", allow), (b"access-control-allow-methods", allow), *known.cors_fixed]
+        headers.append((b"access-control-allow-origin", _origin_value(cors, origin)))
+        headers.append((b"access-control-max-age", str(cors.max_age).encode()))
+        return headers
+
+
+_READ_HEADERS = frozenset(
+    (b"origin", b"x-request-id", b"access-control-request-method", b"access-control-request-headers", b"if-none-match")
+)
+
+
+def _under(path: str, mount: str) -> bool:
+    return path.startswith(mount) and (len(path) == len(mount) or path[len(mount)] == "/")
+
+
+def _request_headers(scope: Scope) -> dict[bytes, bytes]:
+    # Only the few a policy reads; ASGI servers give names in lower case.
+    return {name: value for name, value in scope.get("headers", ()) if name in _READ_HEADERS}
+
+
+def _request_id_pairs(rule: RequestId | None, request: dict[bytes, bytes]) -> Pairs:
+    if rule is None:
+        return []
+    sent = request.get(rule.header.lower().encode("latin-1")) if rule.echo else None
+    if sent is not None and _PLAIN_ID.fullmatch(sent):
+        value = sent.decode("latin-1")
+    else:
+        value = new_ulid() if rule.form == "ulid" else str(uuid.uuid4())
+    pairs = [(rule.header.lower().encode("latin-1"), value.encode("latin-1"))]
+    pairs += [(name.lower().encode("latin-1"), template.format(id=value).encode()) for name, template in rule.also]
+    return pairs
+
+
+def _origin_value(cors: Cors, origin: bytes | None) -> bytes:
+    if cors.origin == "echo" and origin is not None and origin != b"null":
+        return origin
+    return b"*"
+
+
+def _cors_pairs(known: _Mount, cors: Cors, scope: Scope, path: str, origin: bytes | None) -> Pairs:
+    if cors.only_with_origin and origin is None:
+        return []
+    if cors.allow_methods is not None:
+        methods = ", ".join(cors.allow_methods).encode("latin-1")
+        allow = None
+    else:
+        allow = methods = known.allow_for(scope, path)  # type: ignore[assignment]
+        if methods is None:
+            return []  # no endpoint of the API answered: its router's 404 carries no CORS headers
+    pairs = [(b"access-control-allow-origin", _origin_value(cors, origin)), *known.cors_fixed]
+    pairs.append((b"access-control-allow-methods", methods))
+    if cors.max_age_on_every_answer:
+        pairs.append((b"access-control-max-age", str(cors.max_age).encode()))
+    if cors.allow_header and allow is not None:
+        pairs.append((b"allow", allow))
+    return pairs
+
+
+def _merged(headers: t.Iterable[tuple[bytes, bytes]], added: Pairs) -> Pairs:
+    """The answer's headers with ``added`` in place of any of the same names the answer had."""
+    names = {name for name, _ in added}
+    return [pair for pair in headers if pair[0].lower() not in names] + added
+
+
+def _runtime(name: str, started: float) -> tuple[bytes, bytes]:
+    return name.lower().encode("latin-1"), f"{time.perf_counter() - started:.6f}".encode()
+
+
+async def _answer_empty(send: Send, headers: Pairs, policy: WirePolicy, started: float) -> None:
+    headers = [*headers, (b"content-length", b"0")]
+    if policy.etag:
+        headers.append((b"cache-control", _NO_CACHE))
+    if policy.runtime_header:
+        headers.append(_runtime(policy.runtime_header, started))
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def _with_etag(send: Send, if_none_match: bytes | None) -> Send:
+    """``send``, with Rack's ``ETag`` rule applied: the start of a 200 or 201 waits for its body.
+
+    With Rack's conditional GET behind it: a GET or HEAD whose ``If-None-Match`` names the ETag is a 304
+    without a body.
+    """
+    held: Message | None = None
+
+    async def send_with_etag(message: Message) -> None:
+        nonlocal held
+        if message["type"] == "http.response.start":
+            headers = message.setdefault("headers", [])
+            names = {name.lower() for name, _ in headers}
+            if message["status"] in (200, 201) and b"etag" not in names and b"last-modified" not in names:
+                held = message
+                return
+            if b"cache-control" not in names:
+                headers.append((b"cache-control", _NO_CACHE))
+            await send(message)
+            return
+        if held is not None and message["type"] == "http.response.body":
+            start, held = held, None
+            body = message.get("body", b"")
+            headers = start["headers"]
+            has_control = any(name.lower() == b"cache-control" for name, _ in headers)
+            if body and not message.get("more_body", False):
+                # Rack digests the body with SHA-256; any digest that changes with the body serves the client
+                # alike (an ETag is opaque), and CRC-32 with the length costs a fifth of it on a page of 20.
+                etag = b'W/"%08x%08x"' % (zlib.crc32(body), len(body))
+                headers.append((b"etag", etag))
+                if not has_control:
+                    headers.append((b"cache-control", _CACHE_REVALIDATE))
+                if (
+                    if_none_match is not None
+                    and start["status"] == 200
+                    and (if_none_match.strip() == b"*" or etag in (tag.strip() for tag in if_none_match.split(b",")))
+                ):
+                    start["status"] = 304
+                    start["headers"] = [
+                        pair for pair in headers if pair[0].lower() not in (b"content-length", b"content-type")
+                    ]
+                    message = {"type": "http.response.body", "body": b"", "more_body": False}
+            elif not has_control:
+                headers.append((b"cache-control", _NO_CACHE))
+            await send(start)
+        await send(message)
+
+    return send_with_etag
