@@ -213,7 +213,8 @@ class BodyReader:
             properties = schema.get("properties", {})
             many = {key for key in files if "array" in schema_types(properties.get(key, {}))}
             # Uploads stand as empty texts for the check: their contents are not the schema's business.
-            self._checked({**fields, **{key: [""] * len(files[key]) if key in many else "" for key in files}}, check)
+            standing = {key: [""] * len(files[key]) if key in many else "" for key in files}
+            self._checked({**fields, **standing}, check, uploads=files.keys())
             uploads = {key: values if key in many else values[-1] for key, values in files.items()}
         except BaseException:
             await form.close()
@@ -221,15 +222,21 @@ class BodyReader:
         return Body(fields, uploads, form)
 
     def _grape_schema(self, media_type: str | None) -> tuple[dict, BodyCheck | None]:
+        """The schema and check a body is read by: the JSON body's, else the media type's, else the first listed."""
         if self._declared_check is not None and self._declared_schema is not None:
             return self._declared_schema, self._declared_check
+        if media_type is None or self._content.get(media_type) is None:
+            media_type = self.consumes[0] if self.consumes else None
         definition = (self._content.get(media_type) if media_type else None) or {}
         return definition.get("schema", {}), self._checks.get(media_type) if media_type else None
 
     @staticmethod
-    def _checked(body: t.Any, check: BodyCheck | None) -> t.Any:
+    def _checked(body: t.Any, check: BodyCheck | None, uploads: t.Collection[str] = ()) -> t.Any:
+        """``body`` once checked; ``uploads``: the fields that came as files (standing as empty texts)."""
         if check is not None:
             check.check({} if body is None else body, every_problem=True)
+            if isinstance(body, dict):
+                _refuse_text_for_files({key: value for key, value in body.items() if key not in uploads}, check.schema)
         return body
 
     def _json(self, raw: bytes, charset: str, check: BodyCheck | None, schema: dict) -> t.Any:
@@ -351,6 +358,16 @@ def _typed(value: t.Any, schema: dict) -> t.Any:
     if schema["type"] == "string" and schema.get("format") == "binary":
         return value
     return _TYPES.get(schema["type"], lambda same: same)(value)
+
+
+def _refuse_text_for_files(fields: dict, schema: dict) -> None:
+    """A field the schema wants a file in that came as text (a form field, a JSON value) is no file.
+
+    Uploads travel apart (``Body.files``), so whatever is left in the fields under a file's name is text.
+    """
+    for key, prop in schema.get("properties", {}).items():
+        if key in fields and (_is_file(prop) or _is_file(prop.get("items", {}))):
+            raise InvalidParameter("body", key, "invalid", "a file is expected", rule="type")
 
 
 def _is_file(schema: t.Mapping[str, t.Any]) -> bool:

@@ -466,3 +466,21 @@ def test_a_date_or_time_in_the_query_is_a_datetime(gitlab: httpx.Client, moment:
     response = gitlab.get("/projects/24/releases", params={"updated_before": moment})
     assert response.status_code == 200, response.text
     assert len(response.json()) == len(gitlab.get("/projects/24/releases").json())
+
+
+@pytest.mark.parametrize(
+    ("request_kwargs", "error"),
+    [
+        pytest.param({}, "file is missing", id="nothing"),
+        pytest.param({"content": b"file=notes.txt", "headers": FORM}, "file is invalid", id="text-in-a-form"),
+        pytest.param(
+            {"data": {"file": "notes.txt"}, "files": {"other": ("x", b"x")}}, "file is invalid", id="text-part"
+        ),
+    ],
+)
+def test_a_file_parameter_takes_only_a_file(
+    gitlab: httpx.Client, app: MockApp, request_kwargs: dict, error: str
+) -> None:
+    before = world(app)
+    assert_refused(gitlab.post("/projects/24/uploads", **request_kwargs), error)
+    assert world(app) == before
