@@ -461,13 +461,6 @@ def test_an_empty_comma_separated_list_removes_every_milestone(gitlab: httpx.Cli
     assert milestone_titles(response.json()) == []
 
 
-@pytest.mark.parametrize("moment", ["2030-01-01", "2030-01-01 10:00", "2030-01-01T10:00:00Z", "2030-01-01T12:00+02:00"])
-def test_a_date_or_time_in_the_query_is_a_datetime(gitlab: httpx.Client, moment: str) -> None:
-    response = gitlab.get("/projects/24/releases", params={"updated_before": moment})
-    assert response.status_code == 200, response.text
-    assert len(response.json()) == len(gitlab.get("/projects/24/releases").json())
-
-
 @pytest.mark.parametrize(
     ("request_kwargs", "error"),
     [
