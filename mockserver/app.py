@@ -27,7 +27,7 @@ from .openapi31 import OpenAPI31Middleware, OpenAPI31Specification
 from .pipeline import Pipeline
 from .plans import compile_plans
 from .plugin import ApiPlugin, StateLoader, discover_plugins
-from .rawpath import RawPathMiddleware
+from .rawpath import FormatSuffixes, RawPathMiddleware
 from .resolver import RoutingResolver
 from .routing import RoutingMiddleware
 from .settings import MountClash, Settings
@@ -137,9 +137,10 @@ def create_app(
     dispatcher = ErrorDispatcher()
     pipeline = Pipeline(store, clock)
     journal = Journal(clock, settings.journal_size)
+    suffixes = FormatSuffixes()
     chosen = choose_mounts(discover_plugins() if plugins is None else plugins, settings)
     _refuse_admin_mount(chosen)
-    bound = [_bound(record, journal, chosen).bind() for record in middleware]
+    bound = [_bound(record, journal, chosen, suffixes).bind() for record in middleware]
     connexion = OpenAPI31Middleware(pipeline, middlewares=bound)
     mounts: dict[str, tuple[ApiPlugin, OpenAPI31Specification]] = {}
     app = MockApp(connexion, store, mounts, clock, journal, settings.state_file)
@@ -172,6 +173,7 @@ def create_app(
         dispatcher.add(
             mount, plugin.render_error, spec.raw.get("paths", {}), plugin.unserved_method, plugin.answers_options
         )
+        suffixes.add(mount, plugin.format_suffix, spec.spec.get("paths", {}), pages=(SPEC_PATH, UI_PATH))
         if plugin is not control:
             mounts[mount] = (plugin, spec)
     # Starlette picks a handler by the exception's class, most specific first, so the
@@ -181,14 +183,19 @@ def create_app(
     return app
 
 
-def _bound(record: Middleware, journal: Journal, chosen: t.Mapping[str, ApiPlugin]) -> Middleware:
+def _bound(
+    record: Middleware, journal: Journal, chosen: t.Mapping[str, ApiPlugin], suffixes: FormatSuffixes
+) -> Middleware:
     """The journal's layer given this app's journal (and told to leave the admin API out), the web
-    paths' layer given the mounted APIs' pages and every mount; others as they are."""
+    paths' layer given the mounted APIs' pages and every mount, the raw path's the format suffixes
+    of this app's APIs; others as they are."""
     if record.cls is JournalMiddleware and "journal" not in record.options:
         return Middleware(JournalMiddleware, **{**record.options, "journal": journal, "unrecorded": [admin.NAME]})
     if record.cls is WebPathMiddleware and "paths" not in record.options:
         paths = [(mount, path) for mount, plugin in chosen.items() for path in plugin.web_paths]
         return Middleware(WebPathMiddleware, **{**record.options, "paths": paths, "mounts": [*chosen, admin.MOUNT]})
+    if record.cls is RawPathMiddleware and "format_suffixes" not in record.options:
+        return Middleware(RawPathMiddleware, **{**record.options, "format_suffixes": suffixes})
     return record
 
 

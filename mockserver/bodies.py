@@ -7,7 +7,9 @@ body, parses it (JSON, URL-encoded or multipart form), validates it on 2020-12 a
 ``Call.params``, and the parsed form to close once the handler is done.
 
 Form fields are resolved as Connexion always resolved them for our handlers (repeats joined,
-arrays split, values typed by their schema), so clients see the same behaviour.
+arrays split, values typed by their schema), so clients see the same behaviour. An API with
+Grape's semantics (``grape``) reads them as Grape does instead, and takes the query string's
+fields into the body.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from starlette.datastructures import FormData, Headers, UploadFile
 from starlette.formparsers import FormParser, MultiPartException, MultiPartParser
 from starlette.types import Receive
 
+from . import grape
 from .errors import BadRequest, InvalidParameter, PayloadTooLarge, UnsupportedMediaType
 from .validation import BodyCheck, coerce_text, schema_types
 
@@ -34,6 +37,8 @@ MAX_BODY_BYTES = 1_048_576
 MAX_JSON_NESTING = 100
 FORM = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
+MAX_FORM_FIELDS = 1000
+"""Starlette's own limit, kept where forms are read as Grape reads them."""
 
 
 @dataclasses.dataclass
@@ -87,7 +92,8 @@ def is_json(media_type: str) -> bool:
 class BodyReader:
     """How an operation with a ``requestBody`` reads it: the media types it takes, each with its check."""
 
-    def __init__(self, operation: t.Mapping[str, t.Any], parameters: list[dict]) -> None:
+    def __init__(self, operation: t.Mapping[str, t.Any], parameters: list[dict], *, grape: bool = False) -> None:
+        """``grape``: read the body with Grape's semantics (``mockserver.grape``)."""
         request_body = operation.get("requestBody", {})
         content: dict = request_body.get("content", {})
         self.required = bool(request_body.get("required", False))
@@ -105,8 +111,27 @@ class BodyReader:
         # Forms are resolved against the first media type's definition, as Connexion did.
         self._form_parser = OpenAPIURIParser(parameters, first)
         self._additional = first.get("schema", {}).get("additionalProperties", True)
+        self.grape = grape
+        # Grape declares an operation's parameters once, whatever the encoding: the JSON body's schema.
+        declared = next((entry for media_type, entry in content.items() if is_json(media_type)), None)
+        self._declared_schema = declared.get("schema") if isinstance(declared, dict) else None
+        self._declared_check = (
+            BodyCheck(self._declared_schema, required=self.required) if self._declared_schema else None
+        )
+        query_names = {param["name"] for param in parameters if param.get("in") == "query"}
+        self.query_fields = frozenset(
+            name
+            for entry in content.values()
+            if isinstance(entry, dict)
+            for name in entry.get("schema", {}).get("properties", {})
+            if name not in query_names
+        )
+        """Body fields the query string may carry instead (Grape)."""
 
-    async def read(self, headers: Headers, receive: Receive) -> Body:
+    async def read(self, headers: Headers, receive: Receive, query: t.Sequence[tuple[str, str]] = ()) -> Body:
+        """The body as the handler reads it; ``query``: the request's query pairs, for Grape's merge."""
+        if self.grape:
+            return await self._read_grape(headers, receive, query)
         media_type, charset = split_content_type(headers.get("content-type"))
         if media_type is None:
             media_type = self.consumes[0] if self.consumes else "application/octet-stream"
@@ -137,6 +162,87 @@ class BodyReader:
         if kind == MULTIPART:
             return await self._multipart(raw, headers, check, schema)
         return Body(raw or None)
+
+    async def _read_grape(self, headers: Headers, receive: Receive, query: t.Sequence[tuple[str, str]]) -> Body:
+        """Query fields, then the body's over them (a form's or a JSON object's), coerced and checked as one."""
+        media_type, charset = split_content_type(headers.get("content-type"))
+        raw = await read_body(receive)
+        from_query = [(key, value) for key, value in query if grape.key_head(key) in self.query_fields]
+        if not raw.strip():
+            # No body (curl -X POST with the query alone): the media type declared does not matter.
+            schema, check = self._grape_schema(media_type)
+            if not from_query and "default" in schema:
+                return Body(copy.deepcopy(schema["default"]))
+            return Body(self._checked(grape.coerce(grape.nested(from_query), schema), check))
+        if media_type is None:
+            media_type = self.consumes[0] if self.consumes else "application/octet-stream"
+        # Rack reads both kinds of form for any route, whatever the route declares.
+        if self.consumes and media_type.lower() not in self._accepted and media_type not in (FORM, MULTIPART):
+            raise UnsupportedMediaType(None)
+        schema, check = self._grape_schema(media_type)
+        queried = grape.coerce(grape.nested(from_query), schema)
+        if is_json(media_type):
+            body = parse_json(raw, charset or "utf-8")
+            if isinstance(body, dict):
+                body = {**queried, **body}
+            elif body is None:
+                body = queried
+            return Body(self._checked(body, check))
+        if media_type == FORM:
+            try:
+                pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
+            except UnicodeDecodeError:
+                raise InvalidParameter("body", "", "malformed", "the form is not valid UTF-8") from None
+            if len(pairs) > MAX_FORM_FIELDS:
+                raise PayloadTooLarge()
+            fields = {**queried, **grape.coerce(grape.nested(pairs), schema)}
+            return Body(self._checked(fields, check))
+        if media_type == MULTIPART:
+            return await self._grape_multipart(raw, headers, queried, schema, check)
+        return Body(raw)
+
+    async def _grape_multipart(
+        self, raw: bytes, headers: Headers, queried: dict, schema: dict, check: BodyCheck | None
+    ) -> Body:
+        try:
+            form = await MultiPartParser(headers, _replay(raw)).parse()
+        except MultiPartException as error:
+            raise InvalidParameter("body", "", "malformed", str(error)) from None
+        try:
+            texts = [(key, value) for key, value in form.multi_items() if not isinstance(value, UploadFile)]
+            fields = {**queried, **grape.coerce(grape.nested(texts), schema)}
+            files: dict[str, list] = {}
+            for key, value in form.multi_items():
+                if isinstance(value, UploadFile):
+                    files.setdefault(key, []).append(value)
+            properties = schema.get("properties", {})
+            many = {key for key in files if "array" in schema_types(properties.get(key, {}))}
+            # Uploads stand as empty texts for the check: their contents are not the schema's business.
+            standing = {key: [""] * len(files[key]) if key in many else "" for key in files}
+            self._checked({**fields, **standing}, check, uploads=files.keys())
+            uploads = {key: values if key in many else values[-1] for key, values in files.items()}
+        except BaseException:
+            await form.close()
+            raise
+        return Body(fields, uploads, form)
+
+    def _grape_schema(self, media_type: str | None) -> tuple[dict, BodyCheck | None]:
+        """The schema and check a body is read by: the JSON body's, else the media type's, else the first listed."""
+        if self._declared_check is not None and self._declared_schema is not None:
+            return self._declared_schema, self._declared_check
+        if media_type is None or self._content.get(media_type) is None:
+            media_type = self.consumes[0] if self.consumes else None
+        definition = (self._content.get(media_type) if media_type else None) or {}
+        return definition.get("schema", {}), self._checks.get(media_type) if media_type else None
+
+    @staticmethod
+    def _checked(body: t.Any, check: BodyCheck | None, uploads: t.Collection[str] = ()) -> t.Any:
+        """``body`` once checked; ``uploads``: the fields that came as files (standing as empty texts)."""
+        if check is not None:
+            check.check({} if body is None else body, every_problem=True)
+            if isinstance(body, dict):
+                _refuse_text_for_files({key: value for key, value in body.items() if key not in uploads}, check.schema)
+        return body
 
     def _json(self, raw: bytes, charset: str, check: BodyCheck | None, schema: dict) -> t.Any:
         if check is not None:
@@ -264,6 +370,16 @@ def _typed(value: t.Any, schema: dict) -> t.Any:
     if schema["type"] == "string" and schema.get("format") == "binary":
         return value
     return _TYPES.get(schema["type"], lambda same: same)(value)
+
+
+def _refuse_text_for_files(fields: dict, schema: dict) -> None:
+    """A field the schema wants a file in that came as text (a form field, a JSON value) is no file.
+
+    Uploads travel apart (``Body.files``), so whatever is left in the fields under a file's name is text.
+    """
+    for key, prop in schema.get("properties", {}).items():
+        if key in fields and (_is_file(prop) or _is_file(prop.get("items", {}))):
+            raise InvalidParameter("body", key, "invalid", "a file is expected", rule="type")
 
 
 def _is_file(schema: t.Mapping[str, t.Any]) -> bool:

@@ -3,6 +3,7 @@
     MockError
     ├── BadRequest (400)
     │   └── InvalidParameter (400)      a parameter or body field failed the spec
+    │       └── InvalidParameters (400) several at once, for APIs that report every problem
     ├── Unauthorized (401)
     ├── Forbidden (403)
     ├── NotFound (404)
@@ -45,11 +46,15 @@ class InvalidParameter(BadRequest):
     or the dotted path inside the body (``assets.links.0.url``); ``reason`` is one of
     ``missing``, ``invalid`` (wrong type or shape) or ``not_allowed`` (outside an enum or range).
     ``value`` is the value found there, when there is one to report (APIs that echo it, like Chkk).
+    ``rule`` is the schema keyword that failed (``type``, ``pattern``, ``enum``, ...), for APIs that
+    word each rule their own way; ``type`` also stands for a value that could not be read as its type.
     """
 
     REASONS = ("missing", "invalid", "not_allowed", "malformed")
 
-    def __init__(self, location: str, name: str, reason: str, detail: str = "", *, value: t.Any = None) -> None:
+    def __init__(
+        self, location: str, name: str, reason: str, detail: str = "", *, value: t.Any = None, rule: str = ""
+    ) -> None:
         if reason not in self.REASONS:
             raise ValueError(f"unknown reason {reason!r}")
         super().__init__(None)
@@ -58,9 +63,33 @@ class InvalidParameter(BadRequest):
         self.reason = reason
         self.detail = detail
         self.value = value
+        self.rule = rule
 
     def __str__(self) -> str:
         return f"{self.location} {self.name or '(body)'}: {self.reason} {self.detail}".strip()
+
+
+class InvalidParameters(InvalidParameter):
+    """Several parameters failed at once. It reads as the first of them, so a renderer that
+    reports one problem needs nothing more; ``problems`` lists all, in the order found."""
+
+    def __init__(self, problems: t.Sequence[InvalidParameter]) -> None:
+        first = problems[0]
+        super().__init__(first.location, first.name, first.reason, first.detail, value=first.value, rule=first.rule)
+        self.problems = list(problems)
+
+
+def reported(problems: t.Sequence[MockError]) -> MockError:
+    """What to raise for the problems found: the first alone, or every parameter problem at once.
+
+    A problem worded by the spec (``x-error``) or by no parameter stands alone, as it does where
+    one problem is reported.
+    """
+    first = problems[0]
+    parameters = [problem for problem in problems if isinstance(problem, InvalidParameter)]
+    if not isinstance(first, InvalidParameter) or len(parameters) == 1:
+        return first
+    return InvalidParameters(parameters)
 
 
 class Unauthorized(MockError):

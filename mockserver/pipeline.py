@@ -24,7 +24,7 @@ from starlette.types import Receive, Scope, Send
 
 from .bodies import Body, split_content_type
 from .clock import Clock
-from .errors import NotFound
+from .errors import InvalidParameter, NotFound, reported
 from .exchange import Call, Reply
 from .json_body import dump_json
 from .plans import OperationPlan
@@ -119,8 +119,11 @@ class Pipeline:
         for name, value in pairs:
             sent.setdefault(name, []).append(value)
         path_params = scope.get("path_params", {})
-        for check in plan.checks:
-            check.check(_sent(check.location, check.name, sent, headers, path_params))
+        if plan.every_problem:
+            _check_every_parameter(plan, sent, headers, path_params)
+        else:
+            for check in plan.checks:
+                check.check(_sent(check.location, check.name, sent, headers, path_params))
         params = request.params
         for check in plan.path:
             value = path_params.get(check.name)
@@ -132,8 +135,19 @@ class Pipeline:
             if value is not ABSENT:
                 params[check.name] = value
         if plan.body is not None:
-            request.body = await plan.body.read(headers, receive)
+            request.body = await plan.body.read(headers, receive, pairs)
         return request
+
+
+def _check_every_parameter(plan: OperationPlan, sent: dict, headers: Headers, path_params: dict) -> None:
+    problems: list[InvalidParameter] = []
+    for check in plan.checks:
+        try:
+            check.check(_sent(check.location, check.name, sent, headers, path_params))
+        except InvalidParameter as problem:
+            problems.append(problem)
+    if problems:
+        raise reported(problems)
 
 
 def _sent(location: str, name: str, query: dict, headers: Headers, path_params: dict) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import typing as t
 
+from . import grape
 from .bodies import BodyReader, MediaTypes
 from .exchange import Call, Reply
 from .openapi31 import HTTP_METHODS
@@ -57,6 +58,8 @@ class OperationPlan:
     produces: MediaTypes
     responses: t.Mapping[str, ResponsePlan] | None
     """Set when responses are checked (the test suite's setting)."""
+    every_problem: bool = False
+    """Report every parameter problem at once, not the first (Grape joins them)."""
 
     @property
     def produces_first(self) -> str | None:
@@ -99,7 +102,11 @@ def _compile(
         if param["in"] in ("query", "path", "header"):
             unique.setdefault((param["name"], param["in"]), param)
     parameters = list(unique.values())
-    checks = tuple(ParameterCheck(param) for param in parameters)
+    grape_semantics = plugin.parameters == "grape"
+    if grape_semantics:
+        checks = tuple(ParameterCheck(param, read_boolean=grape.boolean) for param in parameters)
+    else:
+        checks = tuple(ParameterCheck(param) for param in parameters)
     operation_id = operation.get("operationId")
     responses = operation.get("responses", {})
     produces = tuple(
@@ -120,12 +127,17 @@ def _compile(
         headers=tuple(check for check in checks if check.location == "header"),
         checks=checks,
         # Without a requestBody nothing of the body reaches the handler: it is not read.
-        body=BodyReader(operation, parameters) if operation.get("requestBody") and method != "trace" else None,
+        body=(
+            BodyReader(operation, parameters, grape=grape_semantics)
+            if operation.get("requestBody") and method != "trace"
+            else None
+        ),
         handler=plugin.handlers.get(operation_id) if operation_id else None,
         example=example_handler(responses),
         produces_listed=produces,
         produces=MediaTypes({media_type.lower(): None for media_type in produces}),
         responses=_response_plans(responses) if validate_responses else None,
+        every_problem=grape_semantics,
     )
 
 

@@ -18,10 +18,11 @@ from .settings import UnknownApi
 from .store import ApiData, TableSpec
 from .wire_policy import WirePolicy
 
-__all__ = ["ApiPlugin", "Handler", "UnknownApi", "UnservedMethod", "WebPath", "discover_plugins"]
+__all__ = ["ApiPlugin", "Handler", "ParameterSemantics", "UnknownApi", "UnservedMethod", "WebPath", "discover_plugins"]
 
 Handler = t.Callable[[Call], Reply]
 UnservedMethod = t.Literal["method_not_allowed", "not_found"]
+ParameterSemantics = t.Literal["openapi", "grape"]
 
 
 class StateLoader(t.Protocol):
@@ -70,6 +71,11 @@ class ApiPlugin:
     or ``not_found`` where the real API's catch-all route answers it as any unknown path (404)."""
     answers_options: bool = False
     """Whether ``OPTIONS`` on a known path answers 204 with the path's methods in ``Allow``."""
+    parameters: ParameterSemantics = "openapi"
+    """How requests carry parameters: ``openapi`` (each where the spec puts it), or ``grape`` (``mockserver.grape``:
+    the query merged into a write's body fields, Rack's nested form keys, Grape's coercions, every problem reported)."""
+    format_suffix: str = ""
+    """A suffix of the last path segment that names the answer's format and is routed as if absent (``.json``)."""
     web_paths: t.Sequence[WebPath] = ()
     """Pages outside the mount (``GET``/``HEAD``) that the API's own operations answer (``web_paths.py``)."""
     wire: WirePolicy | None = None

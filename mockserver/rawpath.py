@@ -6,11 +6,15 @@ ASGI servers hand over ``path`` already decoded, so ``releases/release%2F1.0`` a
 characters, which stay escaped: the first so routing sees one segment, the last because
 Starlette's mount patterns stop at a newline. ``unescape_segment`` finishes the decoding
 once a path parameter has been matched.
+
+An API whose paths take a format suffix (GitLab's Grape routes end in an optional ``.json``)
+has it dropped here, before routing, so ``/releases.json`` is served as ``/releases``.
 """
 
 from __future__ import annotations
 
 import re
+import typing as t
 from urllib.parse import unquote
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -41,13 +45,74 @@ def routing_path(raw_path: bytes) -> str:
     return "/".join(escape_segment(segment) for segment in text.split("/"))
 
 
+class FormatSuffixes:
+    """The mounts whose paths may end in a format suffix, each with the paths where it may not.
+
+    A path whose last parameter takes the rest of the path (``format: path``) keeps its suffix:
+    there it is part of the value (a file ``notes.json``), as Grape's ``format: false`` routes do.
+    So do the pages served under the mount that are not the API's (``pages``: its spec document,
+    its Swagger UI and what lies below it).
+    Filled by ``create_app`` as it mounts the APIs; read by ``RawPathMiddleware`` on each request.
+    """
+
+    def __init__(self) -> None:
+        self._mounts: list[tuple[str, str, re.Pattern[str] | None]] = []
+
+    def add(self, mount: str, suffix: str, paths: t.Mapping[str, t.Any], pages: t.Iterable[str] = ()) -> None:
+        if not suffix:
+            return
+        kept = [_pattern(template, item) for template, item in paths.items() if _ends_in_wide_parameter(item)]
+        kept += [f"{re.escape(page)}(?:/.*)?" for page in pages]
+        exempt = re.compile(f"^{re.escape(mount)}(?:{'|'.join(kept)})$", re.DOTALL) if kept else None
+        self._mounts.append((mount, suffix, exempt))
+
+    def __bool__(self) -> bool:
+        return bool(self._mounts)
+
+    def strip(self, path: str) -> str:
+        for mount, suffix, exempt in self._mounts:
+            if path.endswith(suffix) and path.startswith(mount + "/"):
+                bare = path[: -len(suffix)]
+                if bare.endswith("/") or (exempt is not None and exempt.match(path)):
+                    return path
+                return bare
+        return path
+
+
+def _wide_parameters(item: t.Mapping[str, t.Any]) -> set[str]:
+    """The path item's parameters (its own and its operations') that take the rest of the path."""
+    operations = [item, *(value for value in item.values() if isinstance(value, dict))]
+    return {
+        param["name"]
+        for operation in operations
+        for param in operation.get("parameters", [])
+        if isinstance(param, dict) and param.get("schema", {}).get("format") == "path"
+    }
+
+
+def _ends_in_wide_parameter(item: t.Mapping[str, t.Any]) -> bool:
+    return bool(_wide_parameters(item))
+
+
+def _pattern(template: str, item: t.Mapping[str, t.Any]) -> str:
+    wide = _wide_parameters(item)
+    return re.sub(
+        r"\\\{([^}]+)\\\}",
+        lambda match: ".+" if match.group(1) in wide else "[^/]+",
+        re.escape(template),
+    )
+
+
 class RawPathMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, format_suffixes: FormatSuffixes | None = None) -> None:
         self.app = app
+        self.format_suffixes = format_suffixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope.get("raw_path"):
             path = routing_path(scope["raw_path"])
+            if self.format_suffixes:
+                path = self.format_suffixes.strip(path)
             if path != scope["path"]:
                 scope = dict(scope, path=path)
         await self.app(scope, receive, send)

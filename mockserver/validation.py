@@ -19,7 +19,7 @@ from connexion.exceptions import NonConformingResponseBody
 from connexion.utils import boolean
 from jsonschema import Draft202012Validator, ValidationError
 
-from .errors import BadRequest, InvalidParameter, MockError
+from .errors import BadRequest, InvalidParameter, MockError, reported
 
 FORMAT_CHECKER = Draft202012Validator.FORMAT_CHECKER
 
@@ -103,11 +103,37 @@ def describe(error: ValidationError, *, location: str, prefix: str = "") -> Mock
     if error.validator == "required" and isinstance(error.instance, dict):
         missing = next((name for name in error.validator_value if name not in error.instance), "")
         return InvalidParameter(
-            location, ".".join([*filter(None, [prefix]), *parts, missing]), "missing", error.message
+            location, ".".join([*filter(None, [prefix]), *parts, missing]), "missing", error.message, rule="required"
         )
     reason = "not_allowed" if error.validator in _NOT_ALLOWED_KEYWORDS else "invalid"
     name = ".".join([*filter(None, [prefix]), *parts])
-    return InvalidParameter(location, name, reason, error.message)
+    return InvalidParameter(location, name, reason, error.message, rule=str(error.validator))
+
+
+def describe_all(errors: t.Iterable[ValidationError], *, location: str) -> list[MockError]:
+    """Every problem, the most useful first (``first_problem``), then the others as the schema
+    lists them; a ``required`` that misses several names is one problem per name."""
+    found = list(errors)
+    first = first_problem(found)
+    if first is None:
+        return []
+    problems: list[MockError] = []
+    seen: set[tuple] = set()
+    for error in [first, *(error for error in found if error is not first)]:
+        if error.validator == "required" and isinstance(error.instance, dict):
+            where = (tuple(error.absolute_path), id(error.schema))
+            if where in seen:
+                continue
+            seen.add(where)
+            parts = [str(part) for part in error.absolute_path]
+            problems.extend(
+                InvalidParameter(location, ".".join([*parts, name]), "missing", error.message, rule="required")
+                for name in error.validator_value
+                if name not in error.instance
+            )
+        else:
+            problems.append(describe(error, location=location))
+    return problems
 
 
 def _with_value(message: t.Any, value: t.Any, problem: str = "") -> t.Any:
@@ -130,10 +156,11 @@ def schema_types(schema: dict) -> list[str]:
     return [declared] if declared else []
 
 
-def coerce_text(raw: t.Any, schema: dict) -> t.Any:
+def coerce_text(raw: t.Any, schema: dict, read_boolean: t.Callable[[t.Any], bool] = boolean) -> t.Any:
     """Read a query, path or header string as the type its schema declares; ValueError if it is not.
 
     Values the router already converted (``{link_id:int}``) pass through unchanged.
+    ``read_boolean``: how the API reads a boolean (``true``/``false`` unless it says otherwise).
     """
     kinds = schema_types(schema)
     if not isinstance(raw, str) or not kinds or "string" in kinds:
@@ -145,7 +172,7 @@ def coerce_text(raw: t.Any, schema: dict) -> t.Any:
             if kind == "number":
                 return float(raw)
             if kind == "boolean":
-                return boolean(raw)
+                return read_boolean(raw)
         except ValueError:
             continue
     raise ValueError(raw)
@@ -161,7 +188,8 @@ class ParameterCheck:
     ``Call.params`` (``None`` for a header, which handlers read from ``Call.headers``).
     """
 
-    def __init__(self, param: t.Mapping[str, t.Any]) -> None:
+    def __init__(self, param: t.Mapping[str, t.Any], read_boolean: t.Callable[[t.Any], bool] = boolean) -> None:
+        self.read_boolean = read_boolean
         self.name: str = param["name"]
         self.location: str = param["in"]
         self.required = bool(param.get("required"))
@@ -180,16 +208,16 @@ class ParameterCheck:
         name, location = self.name, self.location
         if not raw_values:
             if self.required:
-                raise InvalidParameter(location, name, "missing")
+                raise InvalidParameter(location, name, "missing", rule="required")
             return
         try:
             if self.is_array:
                 texts = raw_values if len(raw_values) > 1 else raw_values[0].split(",")
-                value: t.Any = [coerce_text(text, self.items) for text in texts]
+                value: t.Any = [coerce_text(text, self.items, self.read_boolean) for text in texts]
             else:
-                value = coerce_text(raw_values[-1], self.schema)
+                value = coerce_text(raw_values[-1], self.schema, self.read_boolean)
         except ValueError:
-            raise InvalidParameter(location, name, "invalid", value=raw_values[-1]) from None
+            raise InvalidParameter(location, name, "invalid", value=raw_values[-1], rule="type") from None
         if self.valid is not None and self.valid(value):
             return
         problem = first_problem(self.validator.iter_errors(value))
@@ -197,7 +225,7 @@ class ParameterCheck:
             error = describe(problem, location=location)
             if not isinstance(error, InvalidParameter):
                 raise error
-            raise InvalidParameter(location, name, error.reason, problem.message, value=value)
+            raise InvalidParameter(location, name, error.reason, problem.message, value=value, rule=error.rule)
 
     def handler_value(self, raw_values: t.Sequence[str]) -> t.Any:
         """The value a handler reads, once ``check`` passed: repeats and delimiters resolved, then typed."""
@@ -205,13 +233,13 @@ class ParameterCheck:
             return self.default
         if self.is_array:
             joined = self.delimiter.join(raw_values) if self.explode else raw_values[-1]
-            return [_typed_or_text(part, self.items) for part in joined.split(self.delimiter)]
-        return coerce_text(raw_values[-1], self.schema)
+            return [_typed_or_text(part, self.items, self.read_boolean) for part in joined.split(self.delimiter)]
+        return coerce_text(raw_values[-1], self.schema, self.read_boolean)
 
 
-def _typed_or_text(text: str, schema: dict) -> t.Any:
+def _typed_or_text(text: str, schema: dict, read_boolean: t.Callable[[t.Any], bool]) -> t.Any:
     try:
-        return coerce_text(text, schema)
+        return coerce_text(text, schema, read_boolean)
     except ValueError:
         return text
 
@@ -225,13 +253,19 @@ class BodyCheck:
         self.validator = schema_validator(schema)
         self.valid = fast_verdict(schema)
 
-    def check(self, body: t.Any) -> None:
+    def check(self, body: t.Any, *, every_problem: bool = False) -> None:
+        """``every_problem``: report all the body's problems at once, for APIs that do."""
         if body is None:
             if self.required:
                 self.check_empty()
                 raise InvalidParameter("body", "", "missing", "a request body is required")
             return
         if self.valid is not None and self.valid(body):
+            return
+        if every_problem:
+            problems = describe_all(self.validator.iter_errors(body), location="body")
+            if problems:
+                raise reported(problems)
             return
         problem = first_problem(self.validator.iter_errors(body))
         if problem is not None:

@@ -127,7 +127,8 @@ def nested(levels: int) -> bytes:
             "/projects/24/releases",
             {"json": {"tag_name": "v0.3", "released_at": "soon"}},
             400,
-            {"error": "released_at does not have a valid value"},
+            # Grape's DateTime coercion fails: "is invalid", not a value outside a list.
+            {"error": "released_at is invalid"},
             id="released-at-not-a-date",
         ),
         pytest.param(
@@ -392,28 +393,12 @@ def test_no_operation_taking_a_body_fails_on_a_bad_one(
             {"error": "order_by does not have a valid value"},
             id="tags-order-by-unknown",
         ),
-        pytest.param(
-            "/projects/24/releases",
-            {"page": "-1"},
-            400,
-            {"error": "page does not have a valid value"},
-            id="page-negative",
-        ),
-        pytest.param(
-            "/projects/24/releases", {"page": "0"}, 400, {"error": "page does not have a valid value"}, id="page-zero"
-        ),
-        pytest.param(
-            "/projects/24/releases",
-            {"per_page": "-5"},
-            400,
-            {"error": "per_page does not have a valid value"},
-            id="per-page-negative",
-        ),
+        # A page below 1 and a negative page size are served (tests/gitlab/test_grape_params.py).
         pytest.param(
             "/projects/24/releases",
             {"per_page": "0"},
             400,
-            {"error": "per_page does not have a valid value"},
+            {"error": "per_page has a value not allowed"},
             id="per-page-zero",
         ),
         pytest.param(
@@ -444,7 +429,7 @@ def test_no_operation_taking_a_body_fails_on_a_bad_one(
             "/projects/24/releases",
             {"updated_before": "yesterday"},
             400,
-            {"error": "updated_before does not have a valid value"},
+            {"error": "updated_before is invalid"},
             id="date-not-a-date",
         ),
         # GitLab types link_id as an integer and looks it up: zero is simply not found.
@@ -633,7 +618,9 @@ def test_unknown_route_is_404_error(http: httpx.Client, path: str) -> None:
             {"error": "name, url are missing, at least one parameter must be provided"},
             id="update-link",
         ),
-        pytest.param("POST", "/projects/24/repository/tags", {"error": "tag_name is missing"}, id="create-tag"),
+        pytest.param(
+            "POST", "/projects/24/repository/tags", {"error": "tag_name is missing, ref is missing"}, id="create-tag"
+        ),
     ],
 )
 def test_an_empty_body_is_an_empty_set_of_fields(gitlab: httpx.Client, method: str, path: str, body: dict) -> None:

@@ -249,14 +249,12 @@ def test_a_private_project_is_404_to_outsiders(server: BackgroundServer) -> None
 # -- GitLab's docs, sent verbatim ------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="needs query merged into body")
 def test_docs_create_with_query_parameters_verbatim(gitlab: httpx.Client) -> None:
     response = gitlab.post("/projects/24/milestones?title=v2.0&due_date=2019-10-01")
     assert response.status_code == 201
     assert (response.json()["title"], response.json()["due_date"]) == ("v2.0", "2019-10-01")
 
 
-@pytest.mark.xfail(strict=True, reason="needs query merged into body")
 def test_docs_close_with_query_parameters_verbatim(gitlab: httpx.Client) -> None:
     response = gitlab.put("/projects/24/milestones/51?state_event=activate")
     assert response.status_code == 200

@@ -163,7 +163,7 @@ def test_upcoming_release_flips_when_the_clock_passes_released_at(gitlab: httpx.
         pytest.param({"milestone_ids": [51, 999]}, {"message": "Milestone id(s) not found: 999"}, id="unknown-id"),
         pytest.param(
             {"milestones": ["v1.0"], "milestone_ids": [52]},
-            {"error": "milestones, milestone_ids are mutually exclusive"},
+            {"error": "milestones, milestone_ids Cannot specify milestones and milestone_ids at the same time"},
             id="both",
         ),
     ],

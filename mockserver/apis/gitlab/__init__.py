@@ -44,6 +44,11 @@ PLUGIN = ApiPlugin(
     # OPTIONS is the exception: the router answers it itself for a path it knows.
     unserved_method="not_found",
     answers_options=True,
+    # GitLab's API is a Grape app: the query, form and JSON body are one set of parameters,
+    # coerced and checked by Grape, which reports every failed rule at once.
+    parameters="grape",
+    # Grape's routes under `format :json` end in an optional ".json".
+    format_suffix=".json",
     web_paths=UPLOAD_PAGES,
     wire=WIRE_POLICY,
 )

@@ -104,7 +104,9 @@ def group_page(
 def _milestone_ids(state: GitLabState, project: Row, body: dict[str, t.Any]) -> list[int] | None:
     """Milestones by title or by id (never both); None when the request names neither."""
     if "milestones" in body and "milestone_ids" in body:
-        raise BadRequest({"error": "milestones, milestone_ids are mutually exclusive"})
+        raise BadRequest(
+            {"error": "milestones, milestone_ids Cannot specify milestones and milestone_ids at the same time"}
+        )
     if "milestones" in body:
         titles = _listed(body["milestones"])
         by_title = {milestone["title"]: milestone["id"] for milestone in state.milestones_of(project["id"])}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import http
 import typing as t
 
-from ...errors import InvalidParameter, MockError
+from ...errors import InvalidParameter, InvalidParameters, MockError
 from ...exchange import Call, Reply
 from ...pagination import OffsetPage
 
@@ -32,6 +32,16 @@ _REASON_TEXT = {
     "invalid": "is invalid",
     "not_allowed": "does not have a valid value",
 }
+# Grape's word for a rule where it is not the reason's: a value that does not read as its type
+# (a date that does not parse) or fails a pattern is "is invalid", not outside the allowed values.
+# A value a parameter excludes (``not``) is Grape's except_values.
+_RULE_TEXT = {
+    "type": "is invalid",
+    "format": "is invalid",
+    "pattern": "is invalid",
+    "required": "is missing",
+    "not": "has a value not allowed",
+}
 
 
 def render_error(error: MockError) -> Reply:
@@ -41,8 +51,8 @@ def render_error(error: MockError) -> Reply:
         if error.reason == "malformed":
             body: t.Any = {"error": "The request body is not valid JSON" if error.location == "body" else "is invalid"}
         else:
-            name = _grape_name(error.name) or "body"
-            body = {"error": f"{name} {_REASON_TEXT[error.reason]}"}
+            problems = error.problems if isinstance(error, InvalidParameters) else [error]
+            body = {"error": _grape_messages(problems)}
     elif isinstance(error.message, dict) and "error" in error.message:
         body = error.message
     elif error.message is not None:
@@ -53,6 +63,16 @@ def render_error(error: MockError) -> Reply:
     else:
         body = {"message": _DEFAULT_TEXT.get(status) or _status_line(status)}
     return Reply(body, status=status, headers=dict(error.headers))
+
+
+def _grape_messages(problems: t.Sequence[InvalidParameter]) -> str:
+    """``tag_name is missing, ref is missing``: Grape's messages grouped by parameter, each once, joined."""
+    by_name: dict[str, list[str]] = {}
+    for problem in problems:
+        text = _RULE_TEXT.get(problem.rule) or _REASON_TEXT[problem.reason]
+        by_name.setdefault(_grape_name(problem.name) or "body", []).append(text)
+    messages = [f"{name} {text}" for name, texts in by_name.items() for text in texts]
+    return ", ".join(dict.fromkeys(messages))
 
 
 def _status_line(status: int) -> str:
@@ -70,9 +90,11 @@ def _grape_name(dotted: str) -> str:
 
 
 def paginate(call: Call, total: int) -> OffsetPage:
-    return OffsetPage.clamp(
-        call.params.get("page"), call.params.get("per_page"), total, default=DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE
-    )
+    """Kaminari's reading: a page below 1 is the first; a negative page size is ignored (the default)."""
+    per_page = call.params.get("per_page")
+    if per_page is not None and per_page < 0:
+        per_page = None
+    return OffsetPage.clamp(call.params.get("page"), per_page, total, default=DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE)
 
 
 def page_headers(call: Call, page: OffsetPage, *, route_params: t.Iterable[str] = ()) -> dict[str, str]:

@@ -1,0 +1,137 @@
+"""Grape's parameter semantics, for an API whose real server is built on Grape (GitLab).
+
+Grape reads one set of parameters per request: the query string and the body (a form, or a
+JSON object) merged, the body winning a key both carry, and the path's own on top. Keys are
+read as Rack reads them (``assets[links][][name]``, ``milestones[]``: nested hashes and
+arrays, a repeated plain key keeps its last value), and every value is coerced to the type its
+declaration names (booleans as dry-types reads them, integers in base 10, a comma-separated
+text for an array). A value that does not coerce is left as sent, so that the schema check
+reports it as the wrong type, which Grape words ``is invalid``.
+
+Nothing here knows an API by name: ``ApiPlugin.parameters = "grape"`` selects it.
+"""
+
+from __future__ import annotations
+
+import re
+import typing as t
+
+from .errors import InvalidParameter
+from .validation import schema_types
+
+TRUE_TEXTS = frozenset("1 on On ON t true True TRUE T y yes Yes YES Y".split())
+FALSE_TEXTS = frozenset("0 off Off OFF f false False FALSE F n no No NO N".split())
+
+
+def boolean(value: t.Any) -> bool:
+    """A boolean as dry-types' ``Params::Bool`` reads it (case matters: ``tRUE`` is no boolean)."""
+    if isinstance(value, bool):
+        return value
+    if value in TRUE_TEXTS:
+        return True
+    if value in FALSE_TEXTS:
+        return False
+    raise ValueError(value)
+
+
+_KEY_HEAD = re.compile(r"\A[\[\]]*([^\[\]]+)\]*")
+_ARRAY_OF_HASHES = re.compile(r"\A\[\]\[([^\[\]]+)\]\Z")
+_ARRAY_THEN_MORE = re.compile(r"\A\[\](.+)\Z")
+MAX_KEY_DEPTH = 32
+"""How deep a bracketed key may nest: Rack's own default limit (``key_space_limit`` aside)."""
+
+
+def key_head(name: str) -> str:
+    """The top-level parameter a bracketed key fills: ``assets`` for ``assets[links][][url]``."""
+    match = _KEY_HEAD.match(name)
+    return match.group(1) if match else ""
+
+
+def nested(pairs: t.Iterable[tuple[str, t.Any]]) -> dict[str, t.Any]:
+    """Pairs to parameters, as Rack's ``parse_nested_query`` builds them."""
+    params: dict[str, t.Any] = {}
+    for name, value in pairs:
+        _normalize(params, name, value, 0)
+    return params
+
+
+def _normalize(params: dict[str, t.Any], name: str, value: t.Any, depth: int) -> dict[str, t.Any]:
+    if depth > MAX_KEY_DEPTH:
+        raise InvalidParameter("body", key_head(name), "invalid", "the key nests too deep")
+    match = _KEY_HEAD.match(name)
+    if match is None:
+        return params
+    key, after = match.group(1), name[match.end() :]
+    if after == "":
+        params[key] = value
+    elif after == "[":
+        params[name] = value
+    elif after == "[]":
+        _as_list(params, key).append(value)
+    elif (found := _ARRAY_OF_HASHES.match(after) or _ARRAY_THEN_MORE.match(after)) is not None:
+        child = found.group(1)
+        items = _as_list(params, key)
+        if items and isinstance(items[-1], dict) and not _has_key(items[-1], child):
+            _normalize(items[-1], child, value, depth + 1)
+        else:
+            items.append(_normalize({}, child, value, depth + 1))
+    else:
+        inner = params.setdefault(key, {})
+        if not isinstance(inner, dict):
+            raise InvalidParameter("body", key, "invalid", "the key is both a value and a hash")
+        _normalize(inner, after, value, depth + 1)
+    return params
+
+
+def _as_list(params: dict[str, t.Any], key: str) -> list[t.Any]:
+    items = params.setdefault(key, [])
+    if not isinstance(items, list):
+        raise InvalidParameter("body", key, "invalid", "the key is both a value and a list")
+    return items
+
+
+def _has_key(params: dict[str, t.Any], key: str) -> bool:
+    """Whether a hash already holds ``key`` (``name`` or ``a][b``): a new array entry starts if so."""
+    if "[]" in key:
+        return False
+    current: t.Any = params
+    for part in filter(None, re.split(r"[\[\]]+", key)):
+        if not isinstance(current, dict) or part not in current:
+            return False
+        current = current[part]
+    return True
+
+
+def coerce(value: t.Any, schema: t.Mapping[str, t.Any]) -> t.Any:
+    """``value`` as the type ``schema`` declares, where Grape would coerce it; else unchanged."""
+    kinds = schema_types(dict(schema))
+    if isinstance(value, dict):
+        if kinds and "object" not in kinds:
+            return value
+        properties = schema.get("properties", {})
+        extra = schema.get("additionalProperties")
+        return {
+            key: coerce(item, properties.get(key, extra if isinstance(extra, dict) else {}))
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        if "array" not in kinds:
+            return value
+        items = schema.get("items", {})
+        return [coerce(item, items) for item in value]
+    if not isinstance(value, str) or not kinds or "string" in kinds:
+        return value
+    for kind in kinds:
+        try:
+            if kind == "integer":
+                return int(value, 10)
+            if kind == "number":
+                return float(value)
+            if kind == "boolean":
+                return boolean(value)
+        except ValueError:
+            continue
+        if kind == "array":
+            # One text for a list: its comma-separated parts, as GitLab's list parameters read them.
+            return coerce(value.split(",") if value else [], schema)
+    return value
