@@ -25,7 +25,7 @@ from starlette.types import Receive, Scope, Send
 from .bodies import Body, split_content_type
 from .clock import Clock
 from .errors import NotFound
-from .exchange import Call, Reply
+from .exchange import Call, RenderedJson, Reply
 from .json_body import dump_json
 from .plans import OperationPlan
 from .plugin import Handler
@@ -165,10 +165,13 @@ def _base_url(scope: Scope, headers: Headers) -> str:
 def render(reply: Reply) -> Response:
     if reply.body is None and reply.status in (204, 302, 304):
         return Response(status_code=reply.status, headers=reply.headers)
-    if reply.media_type.endswith("json"):
-        content = dump_json(reply.body)
+    body = reply.body
+    if isinstance(body, RenderedJson):
+        content = body.content
+    elif reply.media_type.endswith("json"):
+        content = dump_json(body)
     else:
-        content = reply.body if isinstance(reply.body, bytes) else str(reply.body or "").encode()
+        content = body if isinstance(body, bytes) else str(body or "").encode()
     return Response(content, status_code=reply.status, headers=reply.headers, media_type=reply.media_type)
 
 

@@ -6,7 +6,7 @@ import typing as t
 
 from ...clock import iso_stored, parse_iso
 from ...errors import Forbidden, InvalidParameter, NotFound, Unauthorized
-from ...exchange import Call, Reply, redirect
+from ...exchange import Call, Reply, json_array, redirect
 from ...store import Row
 from . import links, releases, tags, views, wire
 from .auth import UNAUTHORIZED, Permissions, Principal, authenticate, find_group, find_project, project_access
@@ -80,7 +80,7 @@ def list_releases(call: Call) -> Reply:
         updated_after=_time_param(call, "updated_after"),
     )
     html = bool(call.params.get("include_html_description"))
-    items = [views.release_view(release, scope.viewer, html=html) for release in rows]
+    items = json_array([views.release_json(release, scope.viewer, html=html) for release in rows])
     return wire.paged_reply(call, items, wire.paginate(call, total), route_params=["id"])
 
 
@@ -88,7 +88,7 @@ def get_release(call: Call) -> Reply:
     scope = project_scope(call)
     scope.permissions.require_read_code()
     release = releases.find_release(scope.state, scope.project, call.params["tag_name"])
-    return Reply(views.release_view(release, scope.viewer, html=bool(call.params.get("include_html_description"))))
+    return Reply(views.release_json(release, scope.viewer, html=bool(call.params.get("include_html_description"))))
 
 
 def create_release(call: Call) -> Reply:
@@ -161,8 +161,10 @@ def list_group_releases(call: Call) -> Reply:
         offset=page.offset,
         limit=page.per_page,
     )
-    view = views.basic_release_view if call.params.get("simple") else views.release_view
-    items = [view(release, viewers[project["id"]]) for project, release in rows]
+    if call.params.get("simple"):
+        items: t.Any = [views.basic_release_view(release, viewers[project["id"]]) for project, release in rows]
+    else:
+        items = json_array([views.release_json(release, viewers[project["id"]]) for project, release in rows])
     return wire.paged_reply(call, items, wire.paginate(call, total), route_params=["id"])
 
 

@@ -11,6 +11,7 @@ from urllib.parse import quote
 from markdown_it import MarkdownIt
 
 from ...clock import iso_millis, iso_stored
+from ...exchange import RenderedJson
 from ...store import Row
 from .auth import Permissions
 from .state import GitLabState, full_path
@@ -197,6 +198,45 @@ def release_view(release: Row, viewer: Viewer, *, html: bool = False) -> dict[st
         ]
     body["_links"] = _release_urls(viewer, encoded_tag)
     return body
+
+
+def release_json(release: Row, viewer: Viewer, *, html: bool = False) -> RenderedJson:
+    """``release_view`` as JSON, rendered once per state of the data and kept in its memo.
+
+    The key names everything the view reads besides the stored rows (which the memo is emptied
+    for at every write): the caller's rights, the host they used, and the one use of the clock,
+    whether the release is still upcoming. A release whose tag points at a commit the project
+    does not know shows a commit dated now, so it is rendered for each request and not kept.
+    """
+    permissions = viewer.permissions
+    upcoming = release["released_at"] > viewer.now_stored
+    key = (
+        "release",
+        viewer.project["id"],
+        release["tag_name"],
+        permissions.read_code,
+        permissions.write_release,
+        viewer.base_url,
+        upcoming,
+        html,
+    )
+    memo = viewer.state.data.memo
+    rendered = memo.get(key)
+    if rendered is None:
+        rendered = RenderedJson.of(release_view(release, viewer, html=html))
+        if not _shows_unknown_commit(release, viewer):
+            memo.put(key, rendered)
+    return rendered
+
+
+def _shows_unknown_commit(release: Row, viewer: Viewer) -> bool:
+    if not viewer.permissions.read_code:
+        return False
+    project_id = viewer.project["id"]
+    tag = viewer.state.tag(project_id, release["tag_name"])
+    if tag is None or not tag["target"]:
+        return False
+    return viewer.state.commit(project_id, tag["target"]) is None
 
 
 def _release_urls(viewer: Viewer, encoded_tag: str) -> dict[str, str]:
