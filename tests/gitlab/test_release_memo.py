@@ -1,7 +1,8 @@
-"""Rendered releases are kept between requests (``views.release_json``), and never read back stale.
+"""What GitLab keeps in its data's memo between requests is never read back stale: rendered releases
+(``views.release_json``) and a caller's access to a project (``auth.access_to_project``).
 
-Each test first reads a release (so its rendering is kept), then changes what the rendering
-depends on, through the API, the clock or the caller, and reads it again.
+Each test first reads (so something is kept), then changes what was kept depends on, through the
+API, the store, the clock or the caller, and reads again.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import httpx
 import pytest
 
 from mockserver import MockApp
-from tests.conftest import GUEST, MAINTAINER, REPORTER
+from tests.conftest import GUEST, MAINTAINER, OUTSIDER, REPORTER
 
 LATER = dt.datetime(2031, 6, 1, tzinfo=dt.UTC)
 
@@ -142,3 +143,23 @@ def test_a_reset_forgets_what_was_rendered(gitlab: httpx.Client, app: MockApp) -
     app.reset()
     one, listed = _both(gitlab, 24, "v0.1")
     assert one["description"] == listed["description"] != "Rewritten"
+
+
+def test_access_is_the_callers_own(server) -> None:
+    url = f"{server.url}/api/v4/projects/25/releases"
+    assert httpx.get(url, headers={"PRIVATE-TOKEN": MAINTAINER}).status_code == 200
+    # The same project named by its path, by another caller, by nobody, with a token that is no token.
+    named = f"{server.url}/api/v4/projects/release-team%2Fsecret-app/releases"
+    assert httpx.get(named, headers={"PRIVATE-TOKEN": MAINTAINER}).status_code == 200
+    assert httpx.get(url, headers={"PRIVATE-TOKEN": OUTSIDER}).status_code == 404
+    assert httpx.get(url).status_code == 404
+    assert httpx.get(url, headers={"PRIVATE-TOKEN": "glpat-no-such-token"}).status_code == 401
+    assert httpx.get(url, headers={"PRIVATE-TOKEN": MAINTAINER}).status_code == 200
+
+
+def test_access_follows_a_change_in_the_store(anonymous: httpx.Client, app: MockApp) -> None:
+    assert anonymous.get("/projects/24/releases").status_code == 200
+    with app.store.transaction("gitlab") as data:
+        projects = data.table("projects")
+        projects.put({**projects.get(24), "visibility": "private"})
+    assert anonymous.get("/projects/24/releases").status_code == 404

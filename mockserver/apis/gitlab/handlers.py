@@ -9,7 +9,15 @@ from ...errors import Forbidden, InvalidParameter, NotFound, Unauthorized
 from ...exchange import Call, Reply, json_array, redirect
 from ...store import Row
 from . import links, releases, tags, views, wire
-from .auth import UNAUTHORIZED, Permissions, Principal, authenticate, find_group, find_project, project_access
+from .auth import (
+    UNAUTHORIZED,
+    Permissions,
+    Principal,
+    access_to_project,
+    authenticate,
+    find_group,
+    project_access,
+)
 from .state import GitLabState
 
 
@@ -28,10 +36,7 @@ def project_scope(call: Call, *, write: bool = False, release_first: bool = Fals
     as in GitLab's links API, which looks the release up and then authorizes against it.
     """
     state = GitLabState(call.state)
-    principal = authenticate(state, call)
-    # The project is looked up first: to an anonymous caller a private project is a 404 on every route.
-    project = find_project(state, principal, call.params["id"])
-    permissions = Permissions.of(state, principal, project)
+    principal, project, permissions = access_to_project(state, call)
     if release_first and permissions.read_release and state.release(project["id"], call.params["tag_name"]) is None:
         raise NotFound(links.LINK_NOT_FOUND)
     if write:

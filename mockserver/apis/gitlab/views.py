@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 import typing as t
@@ -35,26 +34,27 @@ def millis(stored: str) -> str:
     return stored[:23] + "Z"
 
 
-@dataclasses.dataclass(frozen=True)
 class Viewer:
-    """Everything a view needs besides the row: the world, the caller's rights, the host they used, the time."""
+    """Everything a view needs besides the row: the world, the caller's rights, the host they used, the time.
 
-    state: GitLabState
-    project: Row
-    permissions: Permissions
-    base_url: str
-    now: dt.datetime
-    """The request's moment, from the app's clock: what ``upcoming_release`` is measured against."""
-    now_stored: str = dataclasses.field(init=False)
-    """``now`` in the stored form, to compare with stored moments as strings."""
-    full_path: str = dataclasses.field(init=False)
-    web_url: str = dataclasses.field(init=False)
+    One is made per request: a plain class, as a frozen dataclass costs a ``__setattr__`` per field.
+    """
 
-    def __post_init__(self) -> None:
-        path = full_path(self.project)
-        object.__setattr__(self, "now_stored", iso_stored(self.now))
-        object.__setattr__(self, "full_path", path)
-        object.__setattr__(self, "web_url", f"{self.base_url}/{path}")
+    __slots__ = ("state", "project", "permissions", "base_url", "now", "now_stored", "full_path", "web_url")
+
+    def __init__(
+        self, state: GitLabState, project: Row, permissions: Permissions, base_url: str, now: dt.datetime
+    ) -> None:
+        self.state = state
+        self.project = project
+        self.permissions = permissions
+        self.base_url = base_url
+        self.now = now
+        """The request's moment, from the app's clock: what ``upcoming_release`` is measured against."""
+        self.now_stored = iso_stored(now)
+        """``now`` in the stored form, to compare with stored moments as strings."""
+        self.full_path = full_path(project)
+        self.web_url = f"{base_url}/{self.full_path}"
 
 
 def user_basic(user: dict[str, t.Any], base_url: str) -> dict[str, t.Any]:
