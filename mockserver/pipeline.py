@@ -113,7 +113,8 @@ class Pipeline:
 
     async def validate(self, plan: OperationPlan, scope: Scope, receive: Receive) -> ValidRequest:
         headers = Headers(scope=scope)
-        pairs = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        query_string = scope.get("query_string")
+        pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True) if query_string else []
         request = ValidRequest(plan, scope, headers, pairs)
         sent: dict[str, list[str]] = {}
         for name, value in pairs:

@@ -29,6 +29,8 @@ def escape_segment(raw_segment: str) -> str:
 
 def unescape_segment(value: str) -> str:
     # After escape_segment every "%" starts one of our escapes, so each %XX is decoded exactly once.
+    if "%" not in value:
+        return value
     return _KEPT_ESCAPES.sub(lambda match: chr(int(match.group(1), 16)), value)
 
 
