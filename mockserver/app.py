@@ -15,7 +15,6 @@ from starlette.exceptions import HTTPException
 from starlette.types import Receive, Scope, Send
 
 from . import admin
-from .api_index import ApiIndexMiddleware
 from .bundled import SPECS_DIR
 from .clock import Clock
 from .dispatch import ErrorDispatcher
@@ -24,6 +23,7 @@ from .logs import quiet_request_noise
 from .middleware import Middleware
 from .mounts import choose_mounts, refuse_hidden_routes, spec_routes
 from .openapi31 import OpenAPI31Middleware, OpenAPI31Specification
+from .pages import PagesMiddleware
 from .pipeline import Pipeline
 from .plans import compile_plans
 from .plugin import ApiPlugin, StateLoader, discover_plugins
@@ -32,11 +32,10 @@ from .resolver import RoutingResolver
 from .routing import RoutingMiddleware
 from .settings import MountClash, Settings
 from .spec_cache import ValidatedSpecs
-from .spec_document import SpecDocumentMiddleware
 from .state_document import export_state, import_state
 from .state_file import write_state_file
 from .store import ApiData, Store
-from .swagger_ui import SPEC_PATH, UI_PATH, SwaggerUIMiddleware
+from .swagger_ui import SPEC_PATH, UI_PATH
 from .web_paths import WebPathMiddleware
 from .wire_headers import WireHeadersMiddleware
 
@@ -45,7 +44,8 @@ from .wire_headers import WireHeadersMiddleware
 # compiled once. Connexion's SecurityMiddleware is left out too: each API authenticates in its
 # own domain code, because who may see what (roles, hidden projects, scopes) is API behaviour.
 # Connexion's SwaggerUIMiddleware only serves <mount>/openapi.json (and .yaml) here: its
-# Swagger UI 4 cannot read OpenAPI 3.1, so the UI is ours (Swagger UI 5), beside the `/` index.
+# Swagger UI 4 cannot read OpenAPI 3.1, so the UI is ours (Swagger UI 5), beside the `/` index;
+# the three are one layer (``PagesMiddleware``), entered only for their paths.
 # The journal sits behind routing, so it sees the operation; fault injection would slot in there too.
 # The wire headers layer is outside the error handling, so every answer of an API, rejections and
 # preflights included, carries what its real server adds (``ApiPlugin.wire``).
@@ -56,9 +56,7 @@ MIDDLEWARE = (
     Middleware(WireHeadersMiddleware),
     Middleware(ServerErrorMiddleware),
     Middleware(ExceptionMiddleware),
-    Middleware(SpecDocumentMiddleware),
-    Middleware(SwaggerUIMiddleware),
-    Middleware(ApiIndexMiddleware),
+    Middleware(PagesMiddleware),
     Middleware(RoutingMiddleware),
     Middleware(LifespanMiddleware),
 )

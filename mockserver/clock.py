@@ -108,7 +108,9 @@ def iso_stored(moment: dt.datetime) -> str:
     UTC, always six fractional digits and a ``Z``, so that comparing two such strings compares
     the moments (indexes sort on them) and ``parse_iso`` reads them back exactly.
     """
-    return _aware(moment).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    # The clock's own moments are in UTC already: the common case skips the conversion.
+    utc = moment if moment.tzinfo is UTC else _aware(moment)
+    return utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def stored_from(value: t.Any) -> str:

@@ -8,6 +8,7 @@ import typing as t
 from urllib.parse import quote_plus
 
 from .clock import Clock
+from .json_body import dump_json
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,9 +42,47 @@ class Call:
         return f"{self.api_url}{self.path}?{query}" if query else f"{self.api_url}{self.path}"
 
 
+class RenderedJson:
+    """A JSON body already written as the pipeline would write it (``json_body.dump_json``), sent as it is.
+
+    For what an API renders once and serves many times (a release, kept in its data's ``memo``);
+    ``json_array`` joins such parts into a list without reading them again.
+    """
+
+    __slots__ = ("content",)
+
+    def __init__(self, content: bytes) -> None:
+        self.content = content
+
+    @classmethod
+    def of(cls, value: t.Any) -> RenderedJson:
+        return cls(dump_json(value))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RenderedJson) and other.content == self.content
+
+    def __hash__(self) -> int:
+        return hash(self.content)
+
+    def __repr__(self) -> str:
+        return f"RenderedJson({self.content[:60]!r}, {len(self.content)} bytes)"
+
+
+def json_array(items: t.Sequence[RenderedJson]) -> RenderedJson:
+    """The JSON list of ``items``: the bytes ``dump_json`` gives for the list of the values they were made of."""
+    if not items:
+        return RenderedJson(b"[]")
+    parts = [b","] * (2 * len(items) + 1)
+    parts[0] = b"["
+    parts[-1] = b"]"
+    parts[1::2] = [item.content for item in items]
+    return RenderedJson(b"".join(parts))
+
+
 @dataclasses.dataclass
 class Reply:
     body: t.Any = None
+    """A JSON value (written by ``json_body.dump_json``), a ``RenderedJson``, or bytes/text for other media types."""
     status: int = 200
     headers: dict[str, str] = dataclasses.field(default_factory=dict)
     media_type: str = "application/json"

@@ -25,7 +25,7 @@ from starlette.types import Receive, Scope, Send
 from .bodies import Body, split_content_type
 from .clock import Clock
 from .errors import InvalidParameter, NotFound, reported
-from .exchange import Call, Reply
+from .exchange import Call, RenderedJson, Reply
 from .json_body import dump_json
 from .plans import OperationPlan
 from .plugin import Handler
@@ -113,7 +113,8 @@ class Pipeline:
 
     async def validate(self, plan: OperationPlan, scope: Scope, receive: Receive) -> ValidRequest:
         headers = Headers(scope=scope)
-        pairs = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        query_string = scope.get("query_string")
+        pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True) if query_string else []
         request = ValidRequest(plan, scope, headers, pairs)
         sent: dict[str, list[str]] = {}
         for name, value in pairs:
@@ -179,12 +180,15 @@ def _base_url(scope: Scope, headers: Headers) -> str:
 def render(reply: Reply) -> Response:
     if reply.body is None and reply.status in (204, 302, 304):
         return Response(status_code=reply.status, headers=reply.headers)
-    if isinstance(reply.body, bytes):
-        content = reply.body
+    body = reply.body
+    if isinstance(body, RenderedJson):
+        content = body.content
+    elif isinstance(body, bytes):
+        content = body
     elif reply.media_type.endswith("json"):
-        content = dump_json(reply.body)
+        content = dump_json(body)
     else:
-        content = str(reply.body or "").encode()
+        content = str(body or "").encode()
     return Response(content, status_code=reply.status, headers=reply.headers, media_type=reply.media_type)
 
 

@@ -22,6 +22,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 _KEPT = re.compile(r"[%/\x00-\x1f\x7f]")
 _KEPT_ESCAPES = re.compile(r"%([0-9A-F]{2})")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# A raw path that routing_path gives back as it is: ASCII, no escape, no control character, no query.
+_PLAIN = re.compile(rb"[\x20-\x24\x26-\x3e\x40-\x7e]*")
 
 
 def escape_segment(raw_segment: str) -> str:
@@ -31,6 +33,8 @@ def escape_segment(raw_segment: str) -> str:
 
 def unescape_segment(value: str) -> str:
     # After escape_segment every "%" starts one of our escapes, so each %XX is decoded exactly once.
+    if "%" not in value:
+        return value
     return _KEPT_ESCAPES.sub(lambda match: chr(int(match.group(1), 16)), value)
 
 
@@ -109,8 +113,10 @@ class RawPathMiddleware:
         self.format_suffixes = format_suffixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope.get("raw_path"):
-            path = routing_path(scope["raw_path"])
+        raw = scope.get("raw_path") if scope["type"] == "http" else None
+        if raw:
+            # Most paths have nothing escaped and no query: then the path is the raw path as it is.
+            path = raw.decode("ascii") if _PLAIN.fullmatch(raw) else routing_path(raw)
             if self.format_suffixes:
                 path = self.format_suffixes.strip(path)
             if path != scope["path"]:

@@ -12,12 +12,12 @@ from starlette.types import Receive, Scope, Send
 from .swagger_ui import SPEC_PATH
 
 # The JSON route, its YAML twin, and (for the router's trailing-slash redirect) either with a "/".
-_DOCUMENT_ENDINGS = (SPEC_PATH, SPEC_PATH[: -len("json")] + "yaml")
+DOCUMENT_ENDINGS = (SPEC_PATH, SPEC_PATH[: -len("json")] + "yaml")
 
 
 class SpecDocumentMiddleware(SwaggerUIMiddleware):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not scope["path"].rstrip("/").endswith(_DOCUMENT_ENDINGS):
+        if scope["type"] == "http" and not scope["path"].rstrip("/").endswith(DOCUMENT_ENDINGS):
             await self.app(scope, receive, send)
             return
         await super().__call__(scope, receive, send)

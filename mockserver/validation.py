@@ -162,7 +162,10 @@ def coerce_text(raw: t.Any, schema: dict, read_boolean: t.Callable[[t.Any], bool
     Values the router already converted (``{link_id:int}``) pass through unchanged.
     ``read_boolean``: how the API reads a boolean (``true``/``false`` unless it says otherwise).
     """
-    kinds = schema_types(schema)
+    return _coerce(raw, schema_types(schema), read_boolean)
+
+
+def _coerce(raw: t.Any, kinds: list[str], read_boolean: t.Callable[[t.Any], bool] = boolean) -> t.Any:
     if not isinstance(raw, str) or not kinds or "string" in kinds:
         return raw
     for kind in kinds:
@@ -196,8 +199,10 @@ class ParameterCheck:
         self.schema: dict = param.get("schema", _NO_SCHEMA)
         self.validator = schema_validator(self.schema)
         self.valid = fast_verdict(self.schema)
-        self.is_array = "array" in schema_types(self.schema)
+        self.kinds = schema_types(self.schema)
+        self.is_array = "array" in self.kinds
         self.items: dict = self.schema.get("items", {}) if self.is_array else {}
+        self.item_kinds = schema_types(self.items)
         style = param.get("style", "form" if self.location == "query" else "simple")
         self.explode = param.get("explode", style == "form")
         self.delimiter = QUERY_DELIMITERS.get(style, ",")
@@ -213,9 +218,9 @@ class ParameterCheck:
         try:
             if self.is_array:
                 texts = raw_values if len(raw_values) > 1 else raw_values[0].split(",")
-                value: t.Any = [coerce_text(text, self.items, self.read_boolean) for text in texts]
+                value: t.Any = [_coerce(text, self.item_kinds, self.read_boolean) for text in texts]
             else:
-                value = coerce_text(raw_values[-1], self.schema, self.read_boolean)
+                value = _coerce(raw_values[-1], self.kinds, self.read_boolean)
         except ValueError:
             raise InvalidParameter(location, name, "invalid", value=raw_values[-1], rule="type") from None
         if self.valid is not None and self.valid(value):
@@ -233,13 +238,13 @@ class ParameterCheck:
             return self.default
         if self.is_array:
             joined = self.delimiter.join(raw_values) if self.explode else raw_values[-1]
-            return [_typed_or_text(part, self.items, self.read_boolean) for part in joined.split(self.delimiter)]
-        return coerce_text(raw_values[-1], self.schema, self.read_boolean)
+            return [_typed_or_text(part, self.item_kinds, self.read_boolean) for part in joined.split(self.delimiter)]
+        return _coerce(raw_values[-1], self.kinds, self.read_boolean)
 
 
-def _typed_or_text(text: str, schema: dict, read_boolean: t.Callable[[t.Any], bool]) -> t.Any:
+def _typed_or_text(text: str, kinds: list[str], read_boolean: t.Callable[[t.Any], bool]) -> t.Any:
     try:
-        return coerce_text(text, schema, read_boolean)
+        return _coerce(text, kinds, read_boolean)
     except ValueError:
         return text
 

@@ -8,6 +8,7 @@ import typing as t
 import httpx
 import pytest
 
+from mockserver.exchange import RenderedJson, json_array
 from mockserver.json_body import dump_json
 from mockserver.serving import BackgroundServer
 
@@ -92,3 +93,15 @@ def test_the_fixture_world_is_sent_as_json_dumps_would(
     response = httpx.get(server.url + path, headers=headers, timeout=10)
     assert "json" in response.headers["content-type"]
     assert response.content == standard(response.json())
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        pytest.param([], id="empty"),
+        pytest.param([{"a": 1}], id="one"),
+        pytest.param([{"name": "é", "n": 2**70}, [1, "x"], None, "text", 3], id="mixed-and-json-fallback"),
+    ],
+)
+def test_a_list_joined_from_rendered_parts_is_the_list_rendered_whole(items: list[t.Any]) -> None:
+    assert json_array([RenderedJson.of(item) for item in items]).content == dump_json(items) == standard(items)

@@ -9,7 +9,7 @@ import pytest
 from mockserver import MockApp
 from mockserver.apis.gitlab.releases import delete_release
 from mockserver.apis.gitlab.state import GitLabState
-from mockserver.store import ApiData, BlobTooLarge, Index, Store, TableSpec, digest_of
+from mockserver.store import ApiData, BlobTooLarge, Index, Memo, Store, TableSpec, digest_of
 
 Row = dict[str, t.Any]
 
@@ -256,3 +256,62 @@ def test_snapshot_and_restore_of_the_gitlab_data(app: MockApp) -> None:
     # Ids keep counting from the snapshot's counter: the id handed out after it is handed out again.
     with app.store.transaction("gitlab") as data:
         assert data.next_id("id") == snapshot["gitlab"].counter("id") + 1 == 21
+
+
+# -- the memo: what an API derived from its data, never read back once the data changed ---------------------
+
+
+def _remembered(data: ApiData) -> ApiData:
+    data.memo.put("view", b"rendered")
+    assert data.memo.get("view") == b"rendered"
+    return data
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda data: data.table("players").put({"name": "z", "rank": 9, "team": "red"}), id="put"),
+        pytest.param(lambda data: data.table("players").delete(next(iter(data.table("players")))["name"]), id="delete"),
+        pytest.param(lambda data: data.next_id(), id="counter"),
+        pytest.param(lambda data: data.blobs.put(b"an upload"), id="blob"),
+    ],
+)
+def test_any_change_empties_the_memo_in_a_transaction_or_not(store: Store, change: t.Callable) -> None:
+    change(_remembered(store.state("one")))
+    assert len(store.state("one").memo) == 0
+    with store.transaction("two") as two:
+        _remembered(two)
+        change(two)
+        assert two.memo.get("view") is None
+
+
+def test_what_was_derived_inside_a_failed_transaction_is_forgotten(store: Store) -> None:
+    with pytest.raises(RuntimeError), store.transaction("one") as one:
+        one.table("players").put({"name": "c", "rank": 0, "team": "red"})
+        _remembered(one)  # derived from a row about to be undone
+        raise RuntimeError("undo")
+    assert store.state("one").memo.get("view") is None
+
+
+def test_reading_keeps_the_memo_and_new_data_starts_without_one(store: Store) -> None:
+    with store.transaction("one") as one:
+        _remembered(one)
+        one.table("players").get("a")
+        list(one.table("players").ordered("rank"))
+    assert store.state("one").memo.get("view") == b"rendered"
+    store.reset("one")
+    assert store.state("one").memo.get("view") is None
+    _remembered(store.state("two"))
+    store.restore(store.snapshot())
+    assert store.state("two").memo.get("view") is None
+
+
+def test_the_memo_is_bounded_oldest_out_first() -> None:
+    memo = Memo(size=3)
+    for number in range(5):
+        memo.put(number, str(number))
+    assert len(memo) == 3
+    assert [memo.get(number) for number in range(5)] == [None, None, "2", "3", "4"]
+    memo.put(4, "four")
+    assert len(memo) == 3 and memo.get(2) == "2"
+    assert Memo(size=0).put("kept?", "no") == "no" and len(Memo(size=0)) == 0

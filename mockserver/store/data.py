@@ -10,6 +10,7 @@ import base64
 import typing as t
 
 from .blobs import DEFAULT_LIMIT, Blobs
+from .memo import Memo
 from .tables import Key, Row, Table, TableSpec
 
 RawData = dict[str, t.Any]
@@ -29,6 +30,8 @@ class ApiData:
         self._counters: dict[str, int] = {}
         self.blobs = Blobs(self._journal_blob, blob_limit)
         self._undo: list[tuple[t.Any, ...]] | None = None
+        self.memo = Memo()
+        """What the API derived from this data (rendered views); emptied at every change, rollbacks included."""
 
     def table(self, name: str) -> Table:
         try:
@@ -52,6 +55,7 @@ class ApiData:
         if self._undo is not None:
             self._undo.append(("counter", name, self._counters.get(name)))
         self._counters[name] = value
+        self.memo.clear()
 
     # -- transactions ----------------------------------------------------------------------------------
 
@@ -63,6 +67,8 @@ class ApiData:
 
     def rollback(self) -> None:
         undo, self._undo = self._undo or [], None
+        # What was derived while the writes stood is about a state that is no longer there.
+        self.memo.clear()
         for entry in reversed(undo):
             if entry[0] == "counter":
                 _, name, old = entry
@@ -74,11 +80,14 @@ class ApiData:
                 _, target, key, old = entry
                 target.restore(key, old)
 
+    # Every write reaches one of these two, in a transaction or not (loading, tools): the memo goes with it.
     def _journal_row(self, table: Table, key: Key, old: Row | None) -> None:
+        self.memo.clear()
         if self._undo is not None:
             self._undo.append(("row", table, key, old))
 
     def _journal_blob(self, blobs: Blobs, digest: str, old: bytes | None) -> None:
+        self.memo.clear()
         if self._undo is not None:
             self._undo.append(("blob", blobs, digest, old))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
+import typing as t
 
 from ...errors import Forbidden, NotFound, Unauthorized
 from ...exchange import Call
@@ -125,6 +126,24 @@ def find_project(state: GitLabState, principal: Principal, project_id: str) -> R
     if project is None or not _visible(project["visibility"], principal, project_access(state, principal, project)):
         raise NotFound(PROJECT_NOT_FOUND)
     return project
+
+
+def access_to_project(state: GitLabState, call: Call, *, basic: bool = False) -> tuple[Principal, Row, Permissions]:
+    """The caller, the project the call names (``id``) and their rights on it: 401 or 404 as above.
+
+    Kept in the data's memo by the token presented and the project named: all three depend on
+    nothing else but stored rows, and the memo is emptied at every write. (``basic``: as in
+    ``authenticate``; the token it finds is the key.)
+    """
+    key = ("access", _presented_token(call, basic), call.params["id"])
+    memo = state.data.memo
+    known = memo.get(key)
+    if known is None:
+        principal = authenticate(state, call, basic=basic)
+        # The project is looked up first: to an anonymous caller a private project is a 404 on every route.
+        project = find_project(state, principal, call.params["id"])
+        known = memo.put(key, (principal, project, Permissions.of(state, principal, project)))
+    return t.cast(tuple[Principal, Row, Permissions], known)
 
 
 def find_group(state: GitLabState, principal: Principal, group_id: str) -> Row:

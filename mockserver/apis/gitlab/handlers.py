@@ -6,13 +6,14 @@ import typing as t
 
 from ...clock import iso_stored, parse_iso
 from ...errors import BadRequest, Forbidden, InvalidParameter, NotFound, Unauthorized
-from ...exchange import Call, Reply, redirect
+from ...exchange import Call, Reply, json_array, redirect
 from ...store import Row
 from . import compare, links, members, milestones, packages, releases, tags, uploads, views, wire
 from .auth import (
     UNAUTHORIZED,
     Permissions,
     Principal,
+    access_to_project,
     authenticate,
     find_group,
     find_project,
@@ -38,10 +39,7 @@ def project_scope(call: Call, *, write: bool = False, release_first: bool = Fals
     ``basic``: a token may also come as the password of HTTP Basic credentials (package routes).
     """
     state = GitLabState(call.state)
-    principal = authenticate(state, call, basic=basic)
-    # The project is looked up first: to an anonymous caller a private project is a 404 on every route.
-    project = find_project(state, principal, call.params["id"])
-    permissions = Permissions.of(state, principal, project)
+    principal, project, permissions = access_to_project(state, call, basic=basic)
     if release_first and permissions.read_release and state.release(project["id"], call.params["tag_name"]) is None:
         raise NotFound(links.LINK_NOT_FOUND)
     if write:
@@ -218,7 +216,7 @@ def list_releases(call: Call) -> Reply:
         updated_after=_time_param(call, "updated_after"),
     )
     html = bool(call.params.get("include_html_description"))
-    items = [views.release_view(release, scope.viewer, html=html) for release in rows]
+    items = json_array([views.release_json(release, scope.viewer, html=html) for release in rows])
     return wire.paged_reply(call, items, wire.paginate(call, total), route_params=["id"])
 
 
@@ -226,7 +224,7 @@ def get_release(call: Call) -> Reply:
     scope = project_scope(call)
     scope.permissions.require_read_code()
     release = releases.find_release(scope.state, scope.project, call.params["tag_name"])
-    return Reply(views.release_view(release, scope.viewer, html=bool(call.params.get("include_html_description"))))
+    return Reply(views.release_json(release, scope.viewer, html=bool(call.params.get("include_html_description"))))
 
 
 def create_release(call: Call) -> Reply:
@@ -299,8 +297,10 @@ def list_group_releases(call: Call) -> Reply:
         offset=page.offset,
         limit=page.per_page,
     )
-    view = views.basic_release_view if call.params.get("simple") else views.release_view
-    items = [view(release, viewers[project["id"]]) for project, release in rows]
+    if call.params.get("simple"):
+        items: t.Any = [views.basic_release_view(release, viewers[project["id"]]) for project, release in rows]
+    else:
+        items = json_array([views.release_json(release, viewers[project["id"]]) for project, release in rows])
     return wire.paged_reply(call, items, wire.paginate(call, total), route_params=["id"])
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 import typing as t
@@ -11,6 +10,7 @@ from urllib.parse import quote
 from markdown_it import MarkdownIt
 
 from ...clock import iso_millis, iso_stored
+from ...exchange import RenderedJson
 from ...store import Row
 from .auth import Permissions
 from .state import GitLabState, full_path
@@ -34,26 +34,27 @@ def millis(stored: str) -> str:
     return stored[:23] + "Z"
 
 
-@dataclasses.dataclass(frozen=True)
 class Viewer:
-    """Everything a view needs besides the row: the world, the caller's rights, the host they used, the time."""
+    """Everything a view needs besides the row: the world, the caller's rights, the host they used, the time.
 
-    state: GitLabState
-    project: Row
-    permissions: Permissions
-    base_url: str
-    now: dt.datetime
-    """The request's moment, from the app's clock: what ``upcoming_release`` is measured against."""
-    now_stored: str = dataclasses.field(init=False)
-    """``now`` in the stored form, to compare with stored moments as strings."""
-    full_path: str = dataclasses.field(init=False)
-    web_url: str = dataclasses.field(init=False)
+    One is made per request: a plain class, as a frozen dataclass costs a ``__setattr__`` per field.
+    """
 
-    def __post_init__(self) -> None:
-        path = full_path(self.project)
-        object.__setattr__(self, "now_stored", iso_stored(self.now))
-        object.__setattr__(self, "full_path", path)
-        object.__setattr__(self, "web_url", f"{self.base_url}/{path}")
+    __slots__ = ("state", "project", "permissions", "base_url", "now", "now_stored", "full_path", "web_url")
+
+    def __init__(
+        self, state: GitLabState, project: Row, permissions: Permissions, base_url: str, now: dt.datetime
+    ) -> None:
+        self.state = state
+        self.project = project
+        self.permissions = permissions
+        self.base_url = base_url
+        self.now = now
+        """The request's moment, from the app's clock: what ``upcoming_release`` is measured against."""
+        self.now_stored = iso_stored(now)
+        """``now`` in the stored form, to compare with stored moments as strings."""
+        self.full_path = full_path(project)
+        self.web_url = f"{base_url}/{self.full_path}"
 
 
 def user_basic(user: dict[str, t.Any], base_url: str) -> dict[str, t.Any]:
@@ -197,6 +198,45 @@ def release_view(release: Row, viewer: Viewer, *, html: bool = False) -> dict[st
         ]
     body["_links"] = _release_urls(viewer, encoded_tag)
     return body
+
+
+def release_json(release: Row, viewer: Viewer, *, html: bool = False) -> RenderedJson:
+    """``release_view`` as JSON, rendered once per state of the data and kept in its memo.
+
+    The key names everything the view reads besides the stored rows (which the memo is emptied
+    for at every write): the caller's rights, the host they used, and the one use of the clock,
+    whether the release is still upcoming. A release whose tag points at a commit the project
+    does not know shows a commit dated now, so it is rendered for each request and not kept.
+    """
+    permissions = viewer.permissions
+    upcoming = release["released_at"] > viewer.now_stored
+    key = (
+        "release",
+        viewer.project["id"],
+        release["tag_name"],
+        permissions.read_code,
+        permissions.write_release,
+        viewer.base_url,
+        upcoming,
+        html,
+    )
+    memo = viewer.state.data.memo
+    rendered = memo.get(key)
+    if rendered is None:
+        rendered = RenderedJson.of(release_view(release, viewer, html=html))
+        if not _shows_unknown_commit(release, viewer):
+            memo.put(key, rendered)
+    return rendered
+
+
+def _shows_unknown_commit(release: Row, viewer: Viewer) -> bool:
+    if not viewer.permissions.read_code:
+        return False
+    project_id = viewer.project["id"]
+    tag = viewer.state.tag(project_id, release["tag_name"])
+    if tag is None or not tag["target"]:
+        return False
+    return viewer.state.commit(project_id, tag["target"]) is None
 
 
 def _release_urls(viewer: Viewer, encoded_tag: str) -> dict[str, str]:

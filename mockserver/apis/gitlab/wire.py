@@ -6,7 +6,7 @@ import http
 import typing as t
 
 from ...errors import InvalidParameter, InvalidParameters, MockError
-from ...exchange import Call, Reply
+from ...exchange import Call, RenderedJson, Reply
 from ...pagination import OffsetPage
 
 DEFAULT_PER_PAGE = 20
@@ -129,5 +129,7 @@ def page_headers(call: Call, page: OffsetPage, *, route_params: t.Iterable[str] 
     return headers
 
 
-def paged_reply(call: Call, items: list[t.Any], page: OffsetPage, *, route_params: t.Iterable[str] = ()) -> Reply:
+def paged_reply(
+    call: Call, items: list[t.Any] | RenderedJson, page: OffsetPage, *, route_params: t.Iterable[str] = ()
+) -> Reply:
     return Reply(items, headers=page_headers(call, page, route_params=route_params))
