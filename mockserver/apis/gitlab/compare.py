@@ -16,6 +16,7 @@ import typing as t
 from ...errors import BadRequest, NotFound
 from ...store import Row
 from .state import GitLabState
+from .tags import branch_or_tag
 
 REF_NOT_FOUND = "404 Ref Not Found"
 _SHA = re.compile(r"\A[0-9a-fA-F]{7,40}\Z")
@@ -61,11 +62,9 @@ def compare(
 
 def resolve(graph: dict[str, list[str]], project: Row, state: GitLabState, ref: str) -> str | None:
     """A branch, a tag, or (a prefix of) a SHA the repository knows -> the commit SHA."""
-    if ref in project["branches"]:
-        return t.cast(str, project["branches"][ref])
-    tag = state.tag(project["id"], ref)
-    if tag is not None:
-        return t.cast(str, tag["target"])
+    named = branch_or_tag(state, project, ref)
+    if named is not None:
+        return named
     if _SHA.match(ref):
         wanted = ref.lower()
         return next((sha for sha in graph if sha.startswith(wanted)), None)

@@ -18,16 +18,22 @@ def valid_tag_name(name: str) -> bool:
     return bool(name) and name != "HEAD" and not _BAD_REF.search(name)
 
 
+def branch_or_tag(state: GitLabState, project: Row, ref: str) -> str | None:
+    """The commit SHA a branch or tag of the project points at; None if ``ref`` is neither."""
+    if ref in project["branches"]:
+        return t.cast(str, project["branches"][ref])
+    tag = state.tag(project["id"], ref)
+    return None if tag is None else t.cast(str, tag["target"])
+
+
 def resolve_ref(state: GitLabState, project: Row, ref: str) -> str | None:
     """A branch, a tag or a commit SHA -> the commit SHA, or None if it names nothing.
 
     Any well-formed SHA is accepted: a CI job tags the commit it runs on, which no fixture knows.
     """
-    if ref in project["branches"]:
-        return t.cast(str, project["branches"][ref])
-    tag = state.tag(project["id"], ref)
-    if tag is not None:
-        return t.cast(str, tag["target"])
+    named = branch_or_tag(state, project, ref)
+    if named is not None:
+        return named
     if _SHA.match(ref):
         wanted = ref.lower()
         return next(

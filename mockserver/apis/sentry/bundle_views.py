@@ -8,6 +8,7 @@ import typing as t
 from ...store import Row
 from .state import SentryState
 from .versions import version_info
+from .views import project_summary
 
 API_VERSION = "0"
 
@@ -41,18 +42,7 @@ def meta_view(release: Row, state: SentryState, file_count: int, bundled: bool) 
     return {
         "version": release["version"],
         "versionInfo": version_info(release["version"]),
-        "projects": [
-            {
-                "id": project["id"],
-                "slug": project["slug"],
-                "name": project["name"],
-                "newGroups": 0,
-                "platform": project["platform"],
-                "platforms": [project["platform"]] if project["platform"] else [],
-            }
-            for project in projects
-            if project is not None
-        ],
+        "projects": [project_summary(project) for project in projects if project is not None],
         "newGroups": 0,
         "deployCount": state.deploy_count(release),
         "commitCount": len(commits),

@@ -125,17 +125,22 @@ def _percent(part: int, whole: int) -> float | None:
     return part / whole * 100 if part and whole else None
 
 
-def project_view(project: Row, figures: Row | None, health: HealthView | None, since: str) -> dict[str, t.Any]:
-    """One of a release's projects; ``figures``: the release's health there (None: it has none)."""
-    body: dict[str, t.Any] = {
+def project_summary(project: Row) -> dict[str, t.Any]:
+    """A project as a release lists it."""
+    return {
         "id": project["id"],
         "slug": project["slug"],
         "name": project["name"],
         "newGroups": 0,
         "platform": project["platform"],
         "platforms": [project["platform"]] if project["platform"] else [],
-        "hasHealthData": bool(figures and figures["sessions"]) or project["hasHealthData"],
     }
+
+
+def project_view(project: Row, figures: Row | None, health: HealthView | None, since: str) -> dict[str, t.Any]:
+    """One of a release's projects; ``figures``: the release's health there (None: it has none)."""
+    body = project_summary(project)
+    body["hasHealthData"] = bool(figures and figures["sessions"]) or project["hasHealthData"]
     if health is not None:
         body["healthData"] = health_data(body["hasHealthData"], figures, health, since)
     return body
