@@ -42,7 +42,9 @@ def render(results: t.Mapping[str, t.Any]) -> str:
     scale = results.get("scale") or []
     if scale:
         lines.append("")
-        lines.append(f"list by store size (each alone, {settings['rounds']} rounds, medians):")
+        lines.append(
+            f"list by store size (each alone, every page rendered from the rows, {settings['rounds']} rounds, medians):"
+        )
         for figures in scale:
             memory = _number(figures["resident_mb_after_load_test"], 0)
             lines.append(

@@ -118,10 +118,11 @@ class Server:
                     stream.close()
 
 
-def mock_server(releases: int, links_per_release: int = 0) -> Server:
+def mock_server(releases: int, links_per_release: int = 0, *, memo: bool = True) -> Server:
     port = free_port()
     command = [sys.executable, "-m", "bench.apps", "--port", str(port), "mock", "--releases", str(releases)]
-    return Server("mock", [*command, "--links", str(links_per_release)], port, MOCK_READY_PATHS, reports_loading=True)
+    command += ["--links", str(links_per_release)] + ([] if memo else ["--no-memo"])
+    return Server("mock", command, port, MOCK_READY_PATHS, reports_loading=True)
 
 
 def bare_server(recording_file: pathlib.Path, ready_path: str) -> Server:
