@@ -6,18 +6,14 @@ import inspect
 import pathlib
 import typing as t
 
-from connexion.exceptions import ProblemException
-from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.lifespan import LifespanMiddleware
-from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.options import SwaggerUIOptions
-from starlette.exceptions import HTTPException
 from starlette.types import Receive, Scope, Send
 
 from . import admin
 from .bundled import SPECS_DIR
 from .clock import Clock
-from .dispatch import ErrorDispatcher
+from .dispatch import ErrorDispatcher, ErrorMiddleware
 from .journal import Journal, JournalMiddleware
 from .logs import quiet_request_noise
 from .middleware import Middleware
@@ -54,8 +50,7 @@ MIDDLEWARE = (
     Middleware(RawPathMiddleware),
     Middleware(JournalMiddleware),
     Middleware(WireHeadersMiddleware),
-    Middleware(ServerErrorMiddleware),
-    Middleware(ExceptionMiddleware),
+    Middleware(ErrorMiddleware),
     Middleware(PagesMiddleware),
     Middleware(RoutingMiddleware),
     Middleware(LifespanMiddleware),
@@ -138,7 +133,7 @@ def create_app(
     suffixes = FormatSuffixes()
     chosen = choose_mounts(discover_plugins() if plugins is None else plugins, settings)
     _refuse_admin_mount(chosen)
-    bound = [_bound(record, journal, chosen, suffixes).bind() for record in middleware]
+    bound = [_bound(record, journal, chosen, suffixes, dispatcher).bind() for record in middleware]
     connexion = OpenAPI31Middleware(pipeline, middlewares=bound)
     mounts: dict[str, tuple[ApiPlugin, OpenAPI31Specification]] = {}
     app = MockApp(connexion, store, mounts, clock, journal, settings.state_file)
@@ -174,19 +169,21 @@ def create_app(
         suffixes.add(mount, plugin.format_suffix, spec.spec.get("paths", {}), pages=(SPEC_PATH, UI_PATH))
         if plugin is not control:
             mounts[mount] = (plugin, spec)
-    # Starlette picks a handler by the exception's class, most specific first, so the
-    # dispatcher is named for each family Connexion and Starlette would otherwise render.
-    for family in (HTTPException, ProblemException, Exception):
-        connexion.add_error_handler(family, dispatcher)
     return app
 
 
 def _bound(
-    record: Middleware, journal: Journal, chosen: t.Mapping[str, ApiPlugin], suffixes: FormatSuffixes
+    record: Middleware,
+    journal: Journal,
+    chosen: t.Mapping[str, ApiPlugin],
+    suffixes: FormatSuffixes,
+    dispatcher: ErrorDispatcher,
 ) -> Middleware:
     """The journal's layer given this app's journal (and told to leave the admin API out), the web
     paths' layer given the mounted APIs' pages and every mount, the raw path's the format suffixes
-    of this app's APIs; others as they are."""
+    of this app's APIs, the error layer this app's dispatcher; others as they are."""
+    if record.cls is ErrorMiddleware and "dispatcher" not in record.options:
+        return Middleware(ErrorMiddleware, **{**record.options, "dispatcher": dispatcher})
     if record.cls is JournalMiddleware and "journal" not in record.options:
         return Middleware(JournalMiddleware, **{**record.options, "journal": journal, "unrecorded": [admin.NAME]})
     if record.cls is WebPathMiddleware and "paths" not in record.options:

@@ -3,8 +3,10 @@
 Connexion and Starlette raise their own exceptions (routing misses, unsupported media types,
 problems in the body). ``as_mock_error`` translates them into ``MockError``s, and
 ``ErrorDispatcher`` picks the API whose mount point the request is under and lets its
-renderer write the response. Nothing reaches the client as ``application/problem+json`` or
-a stack trace unless the API itself uses that shape.
+renderer write the response. ``ErrorMiddleware`` is the one layer that catches them, in place
+of Starlette's two (server errors, then handled exceptions), which both wrapped every answer
+and ran a synchronous handler on a thread. Nothing reaches the client as
+``application/problem+json`` or a stack trace unless the API itself uses that shape.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ import re
 import typing as t
 
 from connexion.exceptions import NonConformingResponse
-from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import errors
 from .exchange import Reply
@@ -140,29 +143,57 @@ class ErrorDispatcher:
                 return owner
         return None
 
-    def __call__(self, request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    def response_for(self, scope: Scope, exc: Exception) -> Response:
+        """The owning API's answer to ``exc``, raised while serving the request of ``scope``."""
         error = as_mock_error(exc)
-        path = request.scope.get("path", "/")
+        path = scope.get("path", "/")
         owner = self.owner_of(path)
         renderer = owner.renderer if owner is not None else neutral_renderer
         if isinstance(error, errors.MethodNotAllowed) and owner is not None:
             allowed = owner.methods.allowed(path)
-            if owner.answers_options and allowed and request.scope.get("method") == "OPTIONS":
-                return ConnexionResponse(status_code=204, headers={"Allow": ", ".join(sorted(allowed | {"OPTIONS"}))})
+            if owner.answers_options and allowed and scope.get("method") == "OPTIONS":
+                return Response(status_code=204, headers={"Allow": ", ".join(sorted(allowed | {"OPTIONS"}))})
             if owner.unserved_method == "not_found":
                 # The API's catch-all route answers, as it answers a path it does not know.
                 error = errors.NotFound(None)
             elif allowed:
-                error = errors.MethodNotAllowed(allowed, request.scope.get("method"))
+                error = errors.MethodNotAllowed(allowed, scope.get("method"))
         reply = renderer(error)
         headers = {**reply.headers, **error.headers}
         body = reply.body
         if reply.media_type.endswith("json"):
             body = dump_json(body)
-        return ConnexionResponse(
-            status_code=reply.status,
-            body=body,
-            headers=headers,
-            mimetype=reply.media_type,
-            content_type=reply.media_type,
-        )
+        return Response(body, status_code=reply.status, headers=headers, media_type=reply.media_type)
+
+
+class ErrorMiddleware:
+    """Whatever the layers inside raise before their answer started becomes the owning API's error answer.
+
+    A failure after the answer started cannot be answered any more: it goes on to the server, which
+    closes the connection, as it would for any ASGI app.
+    """
+
+    def __init__(self, app: ASGIApp, dispatcher: ErrorDispatcher | None = None) -> None:
+        self.app = app
+        self.dispatcher = dispatcher if dispatcher is not None else ErrorDispatcher()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_noting_start(message: Message) -> None:
+            nonlocal started
+            started = True  # the first message a layer sends is always the start
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_noting_start)
+        except Exception as exc:
+            if started:
+                raise
+            response = self.dispatcher.response_for(scope, exc)
+            # Reused exception instances would otherwise keep every request's traceback alive.
+            exc.__traceback__ = None
+            await response(scope, receive, send)

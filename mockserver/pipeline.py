@@ -4,7 +4,7 @@
     validate  parameters and body, by the plan's compiled checks -> the handler's ``Call``
     choose    which producer answers (``choose_response``: the seam for ``Prefer``, scenarios, faults)
     produce   the handler, or the spec's example, inside the store
-    render    ``Reply`` -> bytes (``json_body``)
+    render    ``Reply`` -> an ``Answer``: status, header pairs and bytes (``json_body``), sent as two ASGI messages
     check     the reply against the spec, when ``settings.validate_responses``
 
 Failures are raised as ``MockError``s (or Connexion's ``NonConformingResponse``) and rendered
@@ -19,7 +19,6 @@ from urllib.parse import parse_qsl
 
 from connexion.exceptions import NonConformingResponseBody, NonConformingResponseHeaders
 from starlette.datastructures import Headers
-from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from .bodies import Body, split_content_type
@@ -98,10 +97,11 @@ class Pipeline:
                 reply = produce(request.call(state, self.clock))
         finally:
             await request.body.close()
-        response = render(reply)
+        answer = render(reply)
         if plan.responses is not None:
-            check_reply(plan, response)
-        await response(scope, receive, send)
+            check_reply(plan, answer)
+        await send({"type": "http.response.start", "status": answer.status, "headers": answer.headers})
+        await send({"type": "http.response.body", "body": answer.body})
 
     def route(self, scope: Scope) -> OperationPlan:
         routed = scope.get("extensions", {}).get(ROUTING_CONTEXT, {})
@@ -177,11 +177,31 @@ def _base_url(scope: Scope, headers: Headers) -> str:
     return f"{scheme}://{host}{root_path}".rstrip("/")
 
 
-def render(reply: Reply) -> Response:
-    if reply.body is None and reply.status in (204, 302, 304):
-        return Response(status_code=reply.status, headers=reply.headers)
+class Answer:
+    """A reply as it goes on the wire: status, header pairs, body bytes."""
+
+    __slots__ = ("status", "headers", "body")
+
+    def __init__(self, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def header(self, name: bytes) -> str | None:
+        for key, value in self.headers:
+            if key == name:
+                return value.decode("latin-1")
+        return None
+
+
+def render(reply: Reply) -> Answer:
+    """The reply as bytes and header pairs, ``Content-Length`` and ``Content-Type`` added as Starlette adds them."""
+    status = reply.status
     body = reply.body
-    if isinstance(body, RenderedJson):
+    media_type: str | None = reply.media_type
+    if body is None and status in (204, 302, 304):
+        content, media_type = b"", None
+    elif isinstance(body, RenderedJson):
         content = body.content
     elif isinstance(body, bytes):
         content = body
@@ -189,23 +209,31 @@ def render(reply: Reply) -> Response:
         content = dump_json(body)
     else:
         content = str(body or "").encode()
-    return Response(content, status_code=reply.status, headers=reply.headers, media_type=reply.media_type)
+    headers = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in reply.headers.items()]
+    named = {name for name, _ in headers} if headers else ()
+    if b"content-length" not in named and not (status < 200 or status in (204, 304)):
+        headers.append((b"content-length", str(len(content)).encode("latin-1")))
+    if media_type is not None and b"content-type" not in named:
+        if media_type.startswith("text/") and "charset=" not in media_type.lower():
+            media_type += "; charset=utf-8"
+        headers.append((b"content-type", media_type.encode("latin-1")))
+    return Answer(status, headers, content)
 
 
-def check_reply(plan: OperationPlan, response: Response) -> None:
+def check_reply(plan: OperationPlan, answer: Answer) -> None:
     """The reply against the operation's responses in the spec: media type, required headers, JSON body."""
     assert plan.responses is not None
-    media_type, charset = split_content_type(response.headers.get("content-type"))
+    media_type, charset = split_content_type(answer.header(b"content-type"))
     if media_type is None:
         media_type = plan.produces_first or "application/octet-stream"
-    if response.status_code < 400 and plan.produces_first is not None and media_type.lower() not in plan.produces:
+    if answer.status < 400 and plan.produces_first is not None and media_type.lower() not in plan.produces:
         raise NonConformingResponseHeaders(
             detail=f"Invalid Response Content-type ({media_type}), expected {list(plan.produces_listed)}"
         )
-    expected = plan.responses.get(str(response.status_code)) or plan.responses.get("default")
+    expected = plan.responses.get(str(answer.status)) or plan.responses.get("default")
     if expected is None:
         return
-    missing = expected.required_headers - {key.decode("latin-1").lower() for key, _ in response.raw_headers}
+    missing = expected.required_headers - {key.decode("latin-1") for key, _ in answer.headers}
     if missing:
         raise NonConformingResponseHeaders(
             detail=f"Keys in response header don't match response specification. Difference: {', '.join(missing)}"
@@ -213,7 +241,7 @@ def check_reply(plan: OperationPlan, response: Response) -> None:
     body_check = expected.bodies.get(media_type)
     if body_check is None or not _is_json_range(media_type):
         return
-    text = bytes(response.body).decode(charset or "utf-8")
+    text = answer.body.decode(charset or "utf-8")
     try:
         body = json.loads(text) if text else None
     except json.JSONDecodeError as error:

@@ -10,12 +10,13 @@ import pytest
 from connexion.exceptions import NonConformingResponseBody, ProblemException
 from starlette.exceptions import HTTPException
 
-from mockserver import Settings, create_app
+from mockserver import MockApp, Settings, create_app
 from mockserver.dispatch import as_mock_error
 from mockserver.errors import MockError, StatusError
 from mockserver.exchange import Call, Reply
 from mockserver.plugin import ApiPlugin, discover_plugins
 from mockserver.serving import BackgroundServer
+from tests.conftest import MAINTAINER
 
 # Statuses the dispatcher has no class for: each used to become a 500.
 UNNAMED_STATUSES = [406, 408, 411, 414, 417, 428, 429, 431, 501, 503]
@@ -50,6 +51,10 @@ def test_every_api_renders_any_status_in_its_own_shape(plugin: ApiPlugin, status
     assert all(reply.body.values())
 
 
+def _crashing(call: Call) -> Reply:
+    raise KeyError("a bug in a handler")
+
+
 def _raising(status: int) -> t.Callable[[Call], Reply]:
     def handler(call: Call) -> Reply:
         raise HTTPException(status)
@@ -62,7 +67,8 @@ def raising_server() -> t.Iterator[str]:
     """GitLab and Sentry whose ``/user`` and repository listing raise Starlette's own 431 and 406."""
     plugins = {plugin.name: plugin for plugin in discover_plugins(["gitlab", "sentry"])}
     gitlab = dataclasses.replace(
-        plugins["gitlab"], handlers={**plugins["gitlab"].handlers, "getCurrentUser": _raising(431)}
+        plugins["gitlab"],
+        handlers={**plugins["gitlab"].handlers, "getCurrentUser": _raising(431), "getProject": _crashing},
     )
     sentry = dataclasses.replace(
         plugins["sentry"], handlers={**plugins["sentry"].handlers, "listOrganizationRepositories": _raising(406)}
@@ -71,16 +77,27 @@ def raising_server() -> t.Iterator[str]:
         patch.setattr("mockserver.app.discover_plugins", lambda names=None: [gitlab, sentry])
         app = create_app(Settings(apis=("gitlab", "sentry")))
     with BackgroundServer(app) as server:
-        yield server.url
+        yield server.url, app
 
 
-def test_an_unnamed_status_reaches_the_client_over_http(raising_server: str) -> None:
-    with httpx.Client(base_url=raising_server, timeout=10) as client:
+def test_an_unnamed_status_reaches_the_client_over_http(raising_server: tuple[str, MockApp]) -> None:
+    with httpx.Client(base_url=raising_server[0], timeout=10) as client:
         gitlab = client.get("/api/v4/user")
         assert (gitlab.status_code, gitlab.json()) == (431, {"message": "431 Request Header Fields Too Large"})
         sentry = client.get("/api/0/organizations/my-org/repos/")
         assert (sentry.status_code, sentry.json()) == (406, {"detail": "Not Acceptable."})
         assert sentry.headers["content-type"] == "application/json"
+
+
+def test_a_crash_is_a_500_in_the_apis_shape_and_the_server_goes_on(raising_server: tuple[str, MockApp]) -> None:
+    url, app = raising_server
+    with httpx.Client(base_url=url, timeout=10) as client:
+        crashed = client.get("/api/v4/projects/24", headers={"PRIVATE-TOKEN": MAINTAINER})
+        assert (crashed.status_code, crashed.json()) == (500, {"message": "500 Internal Server Error"})
+        assert "Traceback" not in crashed.text and "KeyError" not in crashed.text
+        assert crashed.headers["x-request-id"]  # the wire headers are outside the error handling
+        assert client.get("/api/v4/projects/24/releases", headers={"PRIVATE-TOKEN": MAINTAINER}).status_code == 200
+    assert [entry["response"]["status"] for entry in app.journal.entries(limit=2)] == [200, 500]
 
 
 def test_mock_error_status_is_per_instance() -> None:

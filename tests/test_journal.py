@@ -8,10 +8,10 @@ import typing as t
 
 import httpx
 import pytest
-from connexion.middleware.server_error import ServerErrorMiddleware
 
 from mockserver import MockApp, Settings, create_app
 from mockserver.app import MIDDLEWARE
+from mockserver.dispatch import ErrorMiddleware
 from mockserver.journal import REDACTED, JournalMiddleware
 from mockserver.routing import RoutingMiddleware
 from mockserver.serving import BackgroundServer
@@ -29,7 +29,7 @@ def empty_journal(app: MockApp) -> None:
 
 def test_the_journal_sits_outside_error_handling_and_routing() -> None:
     layers = [record.cls for record in MIDDLEWARE]
-    assert layers.index(JournalMiddleware) < layers.index(ServerErrorMiddleware) < layers.index(RoutingMiddleware)
+    assert layers.index(JournalMiddleware) < layers.index(ErrorMiddleware) < layers.index(RoutingMiddleware)
 
 
 def test_a_method_a_path_does_not_serve_is_recorded_with_the_answer_the_client_got(

@@ -11,7 +11,7 @@ import typing as t
 import httpx
 import pytest
 
-from mockserver import Settings, create_app
+from mockserver import Settings, create_app, wire_headers
 from mockserver.serving import BackgroundServer
 from tests.conftest import MAINTAINER
 from tests.test_ui_browser import browser, page  # noqa: F401  (the Chromium fixtures)
@@ -112,6 +112,16 @@ def test_gitlab_ids_are_correlation_ids_repeated_in_its_meta_header(gitlab: http
     assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{26}", request_id), request_id
     assert response.headers["x-gitlab-meta"] == f'{{"correlation_id":"{request_id}","version":"1"}}'
     assert float(response.headers["x-runtime"]) >= 0
+
+
+def test_a_ulid_is_the_time_then_randomness_in_crockford_base32(monkeypatch: pytest.MonkeyPatch) -> None:
+    millis, randoms = 0x0180_2B3C_4D5E, 0x1234_5678_9ABC_DEF0_1357
+    monkeypatch.setattr(wire_headers.time, "time_ns", lambda: millis * 1_000_000 + 999_999)
+    monkeypatch.setattr(wire_headers.os, "urandom", lambda size: randoms.to_bytes(size, "big"))
+    value = (millis << 80) | randoms
+    expected = "".join(wire_headers.CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
+    assert wire_headers.new_ulid() == expected
+    assert expected[:10] == "01G0NKRKAY"  # the milliseconds alone, as any ULID library writes them
 
 
 def test_chkk_keeps_a_clients_plain_request_id_and_replaces_another(http: httpx.Client) -> None:
