@@ -25,7 +25,7 @@ from .dispatch import MethodTable
 from .openapi31 import HTTP_METHODS
 from .plans import operation_key
 from .swagger_ui import SPEC_PATH, UI_PATH
-from .wire_policy import Cors, RequestId, WirePolicy
+from .wire_policy import Cors, WirePolicy
 
 ROUTING_CONTEXT = "connexion_routing"
 Pairs = list[tuple[bytes, bytes]]
@@ -82,6 +82,14 @@ class _Mount:
     """Routing's operation key -> the path's methods, as ``Allow`` lists them."""
     cors_fixed: Pairs
     """The CORS headers that do not depend on the request (all but the origin and the methods)."""
+    id_names: tuple[bytes, tuple[tuple[bytes, str], ...]] | None = None
+    """The request id's header and the headers that repeat it (with their templates), encoded."""
+
+    def __post_init__(self) -> None:
+        rule = self.policy.request_id
+        if rule is not None:
+            also = tuple((name.lower().encode("latin-1"), template) for name, template in rule.also)
+            self.id_names = (rule.header.lower().encode("latin-1"), also)
 
     def allow_for(self, scope: Scope, path: str) -> bytes | None:
         """The methods the request's path serves, listed in the API's order; ``None`` for a path it does not serve."""
@@ -158,7 +166,7 @@ class WireHeadersMiddleware(SpecMiddleware):
         policy = known.policy
         started = time.perf_counter()
         request = _request_headers(scope)
-        common = _request_id_pairs(policy.request_id, request)
+        common = _request_id_pairs(known, request)
         cors = policy.cors
         origin = request.get(b"origin")
         scope.setdefault("extensions", {})  # routing, further in, leaves the operation in this shared dict
@@ -242,16 +250,19 @@ def _request_headers(scope: Scope) -> dict[bytes, bytes]:
     return {name: value for name, value in scope.get("headers", ()) if name in _READ_HEADERS}
 
 
-def _request_id_pairs(rule: RequestId | None, request: dict[bytes, bytes]) -> Pairs:
-    if rule is None:
+def _request_id_pairs(known: _Mount, request: dict[bytes, bytes]) -> Pairs:
+    rule = known.policy.request_id
+    if rule is None or known.id_names is None:
         return []
-    sent = request.get(rule.header.lower().encode("latin-1")) if rule.echo else None
+    header, also = known.id_names
+    sent = request.get(header) if rule.echo else None
     if sent is not None and _PLAIN_ID.fullmatch(sent):
         value = sent.decode("latin-1")
     else:
         value = new_ulid() if rule.form == "ulid" else str(uuid.uuid4())
-    pairs = [(rule.header.lower().encode("latin-1"), value.encode("latin-1"))]
-    pairs += [(name.lower().encode("latin-1"), template.format(id=value).encode()) for name, template in rule.also]
+    pairs = [(header, value.encode("latin-1"))]
+    for name, template in also:
+        pairs.append((name, template.format(id=value).encode()))
     return pairs
 
 
