@@ -9,7 +9,8 @@ began. Sentry hands the work to a task, so its first answer is ``created`` and l
 would: for the organization's ``assembly_seconds`` after that moment (0 unless a fixture sets
 it) the answer is ``assembling`` and the bundle is nowhere to be seen. A status seeded as
 ``assembling`` stays so: a task that never ends. A bundle is keyed by its manifest's debug ID;
-assembling one again replaces its content and dates.
+assembling one again replaces its content and dates at once (so while the new content is
+assembling, the bundle is hidden, where Sentry would still show the old one).
 """
 
 from __future__ import annotations
