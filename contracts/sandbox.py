@@ -14,7 +14,8 @@ request is a failure of the check that tried it). Reads may go anywhere. A write
   and the name in its answer becomes the run's;
 - the body links nothing outside the sandbox (Sentry's ``projects``);
 - or it stores content by its checksum (Sentry's chunks and artifact bundles), which no one owns,
-  attached to nothing or to a resource of the run's (or none yet).
+  attached to nothing or to a resource of the run's (or none yet), or takes such content away from
+  the sandbox alone (Sentry's bundle delete).
 
 The rules are data (``SandboxRules`` in each API's profile), so that a new operation in a spec is
 refused until the rules say whom its resources belong to.
@@ -60,6 +61,10 @@ class SandboxRules:
     """operationId -> for a write that stores content by its checksum (the same bytes are the same
     chunk or bundle for everyone, so no one owns them), the body field naming a resource it attaches
     them to, which must be the run's or absent (None: it attaches them to nothing)."""
+    unbinds_content: frozenset[str] = frozenset()
+    """operationIds that take content no one owns away from the scope in their path and nothing else
+    (Sentry's bundle delete: the bundle leaves the sandbox project, and is dropped only when no other
+    project has it), so they may go."""
     query_names: t.Mapping[str, t.Mapping[str, str]] = dataclasses.field(default_factory=dict)
     """operationId -> {query parameter: the resource (one of ``resources``) it names}, for a write
     whose path names no resource but whose query does (Sentry's ``?name=<version>``)."""
@@ -123,6 +128,8 @@ class SandboxGuard:
             return self._unowned(below[0], params.get(below[0]), params)
         operation = self._operation(method, template)
         if operation in self.rules.named_by_server or operation in self.rules.fresh:
+            return None
+        if operation in self.rules.unbinds_content:
             return None
         if operation is not None and operation in self.rules.stores_content:
             attached = self.rules.stores_content[operation]

@@ -19,7 +19,7 @@ SCHEMATHESIS = pathlib.Path(sys.executable).with_name("schemathesis")
     ("api", "mount", "header", "operations"),
     [
         pytest.param("gitlab", "/api/v4", "PRIVATE-TOKEN: glpat-maintainer-000000000001", 35, id="gitlab"),
-        pytest.param("sentry", "/api/0", "Authorization: Bearer sntrys-mock-admin-00000000000000001", 34, id="sentry"),
+        pytest.param("sentry", "/api/0", "Authorization: Bearer sntrys-mock-admin-00000000000000001", 35, id="sentry"),
         pytest.param("chkk", "/chkk", "Authorization: Bearer chkk-all-projects-token-0001", 2, id="chkk"),
     ],
 )

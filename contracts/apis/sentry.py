@@ -33,6 +33,8 @@ PROFILE = ApiProfile(
         # Chunks and bundles are kept by checksum; a bundle is bound to a release name, which
         # must be the run's or not exist (it need not exist for the bundle to be stored).
         stores_content={"uploadChunks": None, "assembleArtifactBundle": "version"},
+        # A bundle deleted through the sandbox project leaves that project; others keep theirs.
+        unbinds_content=frozenset({"deleteProjectArtifactBundle"}),
         # Emptying a release's files names the release in the query.
         query_names={"deleteProjectSourceMaps": {"name": "version"}},
     ),

@@ -276,49 +276,67 @@ def sentry_create_is_idempotent(session: Session) -> None:
 ASSEMBLE_POLLS = 20
 
 
+def _assembled_bundle(session: Session, version: str, file_count: int) -> None:
+    """A bundle for ``version`` through chunk upload and assemble: ``not_found`` naming every chunk,
+    then, once they are uploaded, ``created`` (or already further) and in the end ``ok``."""
+    org = segment(session.sandbox["org"])
+    assemble_path = f"/organizations/{org}/artifactbundle/assemble/"
+    content = artifact_bundle(session.sandbox["org"], version, file_count)
+    parts = chunks_of(content)
+    names = [name for name, _ in parts]
+    body = {
+        "checksum": checksum(content),
+        "chunks": names,
+        "projects": [session.sandbox["project"]],
+        "version": version,
+    }
+    response = session.post(assemble_path, json=body)
+    session.expect_status(response, 200)
+    answer = session.json_object(response)
+    if answer.get("state") != "not_found" or sorted(answer.get("missingChunks") or []) != sorted(set(names)):
+        session.fail(f"before any chunk was uploaded the assemble answered {answer}", response)
+    response = session.post(f"/organizations/{org}/chunk-upload/", files=[("file", part) for part in parts])
+    session.expect_status(response, 200)
+    states = []
+    for attempt in range(ASSEMBLE_POLLS):
+        if attempt > 1:  # Sentry assembles in a task: give it time, after one quick look
+            time.sleep(0.5)
+        response = session.post(assemble_path, json=body)
+        session.expect_status(response, 200)
+        answer = session.json_object(response)
+        states.append(answer.get("state"))
+        if answer.get("missingChunks"):
+            session.fail(f"every chunk was uploaded, yet the assemble still misses {answer['missingChunks']}", response)
+        if answer.get("state") in ("ok", "error", "not_found"):
+            break
+    if states[0] not in ("created", "assembling", "ok") or states[-1] != "ok":
+        session.fail(
+            f"with every chunk uploaded the assemble answered the states {states}, not created then ok", response
+        )
+
+
+def _bundles_of(session: Session, version: str) -> tuple[httpx.Response, list[dict[str, t.Any]]]:
+    """The sandbox project's bundles bound to ``version`` (without a dist)."""
+    org = segment(session.sandbox["org"])
+    project = f"/projects/{org}/{segment(session.sandbox['project'])}"
+    response = session.get(f"{project}/files/artifact-bundles/", params={"query": version, "per_page": 100})
+    session.expect_status(response, 200)
+    listed = [
+        item
+        for item in session.json_list(response)
+        if isinstance(item, dict) and {"release": version, "dist": None} in (item.get("associations") or [])
+    ]
+    return response, listed
+
+
 @check(API, writes=True)
 def assemble_waits_for_every_chunk(session: Session) -> None:
     """An assemble names the chunks it lacks (``not_found``); once they are uploaded it is ``created``,
     then ``ok``; the release's meta counts the bundle's files, and the project lists the bundle."""
-    org = segment(session.sandbox["org"])
-    assemble_path = f"/organizations/{org}/artifactbundle/assemble/"
     with _created_releases(session, 1) as (created,):
         version = created["version"]
         file_count = 2
-        content = artifact_bundle(session.sandbox["org"], version, file_count)
-        parts = chunks_of(content)
-        names = [name for name, _ in parts]
-        body = {
-            "checksum": checksum(content),
-            "chunks": names,
-            "projects": [session.sandbox["project"]],
-            "version": version,
-        }
-        response = session.post(assemble_path, json=body)
-        session.expect_status(response, 200)
-        answer = session.json_object(response)
-        if answer.get("state") != "not_found" or sorted(answer.get("missingChunks") or []) != sorted(set(names)):
-            session.fail(f"before any chunk was uploaded the assemble answered {answer}", response)
-        response = session.post(f"/organizations/{org}/chunk-upload/", files=[("file", part) for part in parts])
-        session.expect_status(response, 200)
-        states = []
-        for attempt in range(ASSEMBLE_POLLS):
-            if attempt > 1:  # Sentry assembles in a task: give it time, after one quick look
-                time.sleep(0.5)
-            response = session.post(assemble_path, json=body)
-            session.expect_status(response, 200)
-            answer = session.json_object(response)
-            states.append(answer.get("state"))
-            if answer.get("missingChunks"):
-                session.fail(
-                    f"every chunk was uploaded, yet the assemble still misses {answer['missingChunks']}", response
-                )
-            if answer.get("state") in ("ok", "error", "not_found"):
-                break
-        if states[0] not in ("created", "assembling", "ok") or states[-1] != "ok":
-            session.fail(
-                f"with every chunk uploaded the assemble answered the states {states}, not created then ok", response
-            )
+        _assembled_bundle(session, version, file_count)
         response = session.get(f"{_release(session, version)}meta/")
         session.expect_status(response, 200)
         meta = session.json_object(response)
@@ -328,18 +346,40 @@ def assemble_waits_for_every_chunk(session: Session) -> None:
                 f"{meta.get('isArtifactBundle')}) after a bundle of {file_count} was assembled for it",
                 response,
             )
-        project = f"/projects/{org}/{segment(session.sandbox['project'])}"
-        response = session.get(f"{project}/files/artifact-bundles/", params={"query": version})
-        session.expect_status(response, 200)
-        listed = [
-            item
-            for item in session.json_list(response)
-            if isinstance(item, dict) and {"release": version, "dist": None} in (item.get("associations") or [])
-        ]
+        response, listed = _bundles_of(session, version)
         if [item.get("fileCount") for item in listed] != [file_count]:
             session.fail(
                 f"the project's bundles bound to {version} are {listed}, not one of {file_count} files", response
             )
+
+
+@check(API, writes=True)
+def deleted_bundle_leaves_the_project(session: Session) -> None:
+    """A bundle deleted by its ID is no longer the project's nor counted by its release; deleting it
+    again is a success that changes nothing, and a delete naming no bundle is a 404."""
+    path = f"/projects/{segment(session.sandbox['org'])}/{segment(session.sandbox['project'])}/files/artifact-bundles/"
+    with _created_releases(session, 1) as (created,):
+        version = created["version"]
+        _assembled_bundle(session, version, 1)
+        response, listed = _bundles_of(session, version)
+        if len(listed) != 1 or not isinstance(listed[0].get("bundleId"), str):
+            session.fail(f"the project's bundles bound to {version} are {listed}, not the one assembled", response)
+        bundle_id = listed[0]["bundleId"]
+        for attempt in ("first", "again"):
+            response = session.delete(path, params={"bundleId": bundle_id})
+            if response.status_code != 204:
+                session.fail(f"deleting bundle {bundle_id} ({attempt}) answered {response.status_code}", response)
+        response, listed = _bundles_of(session, version)
+        if listed:
+            session.fail(f"bundle {bundle_id} was deleted, yet the project lists {listed}", response)
+        response = session.get(f"{_release(session, version)}meta/")
+        session.expect_status(response, 200)
+        if session.json_object(response).get("isArtifactBundle") is not False:
+            session.fail(f"bundle {bundle_id} was deleted, yet the release's meta still counts a bundle", response)
+        response = session.delete(path)
+        session.expect_status(response, 404)
+        if not isinstance(session.json_object(response).get("error"), str):
+            session.fail("a delete naming no bundle did not word its refusal under `error`", response)
 
 
 @check(API, writes=True)

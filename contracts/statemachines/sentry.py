@@ -183,6 +183,38 @@ class SentryReleases(RuleBasedStateMachine):
                 "bundle_files_are_counted", f"{version}: meta counts {counted}, not {self.bundle_files[version]}"
             )
 
+    @rule(version=releases)
+    def delete_bundle(self, version: str) -> None:
+        """One of the release's bundles deleted by its ID from the project: the meta counts its files no more."""
+        if not self.bundle_files.get(version) or version in self.recreated:
+            return
+        check = "deleted_bundle_leaves_the_project"
+        org, project = (urllib.parse.quote(name, safe="") for name in (self.target.org, self.target.project))
+        listing = f"/projects/{org}/{project}/files/artifact-bundles/"
+        reply = call(self.api, "GET", listing, params={"query": version, "per_page": 100})
+        reply.expect_status(check, 200)
+        listed = reply.json(check)
+        mine = [
+            item
+            for item in (listed if isinstance(listed, list) else [])
+            if isinstance(item, dict) and {"release": version, "dist": None} in (item.get("associations") or [])
+        ]
+        if not mine:
+            reply.fail(
+                check, f"{version} has bundles of {self.bundle_files[version]} files, yet the project lists none"
+            )
+        gone = mine[0]
+        call(self.api, "DELETE", listing, params={"bundleId": gone.get("bundleId")}).expect_status(check, 204)
+        self.bundle_files[version] -= gone.get("fileCount") or 0
+        reply = call(self.api, "GET", f"{self.path(version)}meta/")
+        reply.expect_status(check, 200)
+        meta = reply.object(check)
+        left = self.bundle_files[version]
+        if (left and (meta.get("releaseFileCount"), meta.get("isArtifactBundle")) != (left, True)) or (
+            not left and meta.get("isArtifactBundle") is not False
+        ):
+            reply.fail(check, f"{version}: after a delete the meta counts {meta}, not {left} bundled files")
+
     @rule(per_page=st.sampled_from([1, 2, 5, 100]))
     def list_releases(self, per_page: int) -> None:
         last, listed = self.walk_pages(per_page)

@@ -59,3 +59,20 @@ def test_content_writes(template: str, params: dict[str, str], body: object, ref
         assert verdict is None
     else:
         assert verdict is not None and refused in verdict
+
+
+@pytest.mark.parametrize(
+    ("project", "refused"),
+    [
+        pytest.param("my-project", None, id="from-the-sandbox-project"),
+        pytest.param("sentry", "is not the sandbox's project", id="from-another-project"),
+    ],
+)
+def test_a_bundle_may_be_deleted_from_the_sandbox_project_alone(project: str, refused: str | None) -> None:
+    template = "/projects/{organization_id_or_slug}/{project_id_or_slug}/files/artifact-bundles/"
+    params = {"organization_id_or_slug": "my-org", "project_id_or_slug": project}
+    verdict = guard().verdict("DELETE", template, params, None, {"bundleId": "1e04fee6-42d5-543b-8256-8e2ca971b91c"})
+    if refused is None:
+        assert verdict is None
+    else:
+        assert verdict is not None and refused in verdict

@@ -10,8 +10,10 @@ import subprocess
 import httpx
 import pytest
 
+from mockserver import MockApp
 from mockserver.serving import BackgroundServer
 from tests.sentry.conftest import RELEASES
+from tests.sentry.test_sentry_bundle_lifecycle import slow_assembly
 from tests.sentry.test_sentry_cli import CLI, Run, cli  # noqa: F401 (the fixture, shared)
 
 ORG = "/api/0/organizations/my-org"
@@ -94,6 +96,27 @@ def test_sourcemaps_upload_goes_through_chunks_and_assemble(
         ("POST", ASSEMBLE, 200),
         ("POST", ASSEMBLE, 200),
     ]
+
+
+def test_sourcemaps_upload_wait_polls_while_the_bundle_is_assembling(
+    cli: Run,  # noqa: F811
+    dist: pathlib.Path,
+    sentry: httpx.Client,
+    app: MockApp,
+    tmp_path: pathlib.Path,
+) -> None:
+    """With an assembly time, ``--wait`` asks again each second until the answer is no longer pending."""
+    slow_assembly(app, tmp_path, 1.5)
+    assert cli("releases", "new", "1.0.0").code == 0
+    uploaded = cli("sourcemaps", "upload", "--release", "1.0.0", "--wait", str(dist), cwd=dist.parent)
+    assert uploaded.code == 0, uploaded.err
+    assert "> File processing complete" in uploaded.out
+    calls = [(call.method, call.path) for call in uploaded.calls]
+    # Missing chunks, then created, then at least one assembling before ok: 1.5 s at one poll a second.
+    assert calls[:3] == [("GET", CHUNKS), ("POST", ASSEMBLE), ("POST", CHUNKS)]
+    assert calls[3:] == [("POST", ASSEMBLE)] * len(calls[3:]) and len(calls[3:]) >= 3
+    meta = sentry.get("/organizations/my-org/releases/1.0.0/meta/").json()
+    assert (meta["releaseFileCount"], meta["isArtifactBundle"]) == (2, True)
 
 
 def test_info_with_a_token_the_server_refuses_exits_1(cli: Run, sentry: httpx.Client) -> None:  # noqa: F811

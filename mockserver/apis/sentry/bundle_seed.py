@@ -83,6 +83,7 @@ def load_bundles(data: ApiData, seed: Seed) -> None:
                 "checksum": raw["checksum"],
                 "state": raw["state"],
                 "detail": raw.get("detail"),
+                "started": stored_from(raw["started"]) if raw.get("started") is not None else None,
             }
         )
     links = [link["position"] for link in data.table("release_artifact_bundles")]
@@ -144,6 +145,7 @@ def dump_bundles(data: ApiData) -> Seed:
                 "checksum": status["checksum"],
                 "state": status["state"],
                 "detail": status["detail"],
+                **({"started": status["started"]} if status["started"] is not None else {}),
             }
             for status in data.table("assemble_statuses")
         ],

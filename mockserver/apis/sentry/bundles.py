@@ -1,11 +1,16 @@
 """Artifact bundles: assembled from uploaded chunks, bound to projects and release names, counted by releases.
 
 An assemble names the bundle by the SHA-1 of its bytes and the chunks that make it up. Chunks
-the organization lacks are reported first. Then the bundle is assembled at once (Sentry queues
-it, which is why the first answer is ``created`` and the outcome comes with the next call): the
-chunks joined, the checksum verified and the ``manifest.json`` that sentry-cli writes into the
-zip read. The outcome (``ok``, or ``error`` with a detail) is kept by checksum. A bundle is
-keyed by its manifest's debug ID; assembling one again replaces its content and dates.
+the organization lacks are reported first. Then the bundle is assembled: the chunks joined, the
+checksum verified and the ``manifest.json`` that sentry-cli writes into the zip read. The
+outcome (``ok``, or ``error`` with a detail) is kept by checksum with the moment the assembly
+began. Sentry hands the work to a task, so its first answer is ``created`` and later ones
+``assembling`` until the task is done; the mock does the work at once but shows it as Sentry
+would: for the organization's ``assembly_seconds`` after that moment (0 unless a fixture sets
+it) the answer is ``assembling`` and the bundle is nowhere to be seen. A status seeded as
+``assembling`` stays so: a task that never ends. A bundle is keyed by its manifest's debug ID;
+assembling one again replaces its content and dates at once (so while the new content is
+assembling, the bundle is hidden, where Sentry would still show the old one).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import typing as t
 import uuid
 import zipfile
 
-from ...clock import iso_stored
+from ...clock import iso_stored, parse_iso
 from ...errors import BadRequest, NotFound
 from ...store import Row, digest_of
 from . import chunks
@@ -28,6 +33,7 @@ NULL_DIST = ""
 """Sentry's stand-in for "no dist" in its bundle tables."""
 LINK_COUNTER = "artifact_bundle_link"
 """Orders a bundle's release associations (Sentry lists the newest first)."""
+ASSEMBLING = "assembling"
 
 
 class Outcome(t.NamedTuple):
@@ -45,6 +51,8 @@ def assemble(access: Access, body: t.Mapping[str, t.Any], now: dt.datetime) -> d
     statuses = access.state.table("assemble_statuses")
     known = statuses.get(access.organization_id, checksum)
     if known is not None:
+        if _running(access, known, now):
+            return {"state": ASSEMBLING, "detail": None, "missingChunks": []}
         return {"state": known["state"], "detail": known["detail"], "missingChunks": []}
     if not chunk_list:  # a poll for a bundle no one assembled
         return {"state": "not_found", "missingChunks": []}
@@ -59,9 +67,27 @@ def assemble(access: Access, body: t.Mapping[str, t.Any], now: dt.datetime) -> d
             "checksum": checksum,
             "state": outcome.state,
             "detail": outcome.detail,
+            "started": iso_stored(now),
         }
     )
     return {"state": "created", "missingChunks": []}
+
+
+def _running(access: Access, status: Row, now: dt.datetime) -> bool:
+    """Whether Sentry's task for this assemble would still be at work at ``now``."""
+    if status["state"] == ASSEMBLING:
+        return True
+    seconds = access.organization.get("assembly_seconds") or 0
+    started = status.get("started")
+    if not seconds or started is None:
+        return False
+    return now < parse_iso(started) + dt.timedelta(seconds=seconds)
+
+
+def assembled(access: Access, bundle: Row, now: dt.datetime) -> bool:
+    """Whether the bundle's assembly is over at ``now``, so that Sentry would have it (a seeded one is)."""
+    status = access.state.table("assemble_statuses").get(access.organization_id, bundle["checksum"])
+    return status is None or not _running(access, status, now)
 
 
 def _projects(access: Access, refs: t.Sequence[str]) -> list[int]:
@@ -215,7 +241,7 @@ def _link_release(access: Access, bundle: Row, release: str, dist: str) -> None:
 # -- reading ----------------------------------------------------------------------------------------
 
 
-def release_file_count(access: Access, release: Row) -> tuple[int, bool]:
+def release_file_count(access: Access, release: Row, now: dt.datetime) -> tuple[int, bool]:
     """As Sentry's release meta counts: the files of the bundles bound to this release name and to
     one of its projects (once per such pair, as its join does), else the release's own files."""
     state, org = access.state, access.organization_id
@@ -224,24 +250,26 @@ def release_file_count(access: Access, release: Row) -> tuple[int, bool]:
     count, bound = 0, False
     for association in state.table("release_artifact_bundles").ordered("release", (org, release["version"])):
         bundle = state.table("artifact_bundles").get(org, association["bundle_id"])
+        if bundle is None or not assembled(access, bundle, now):
+            continue
         for project_id in project_ids:
-            if bundle is not None and links.get(org, project_id, association["bundle_id"]) is not None:
+            if links.get(org, project_id, association["bundle_id"]) is not None:
                 count, bound = count + bundle["artifact_count"], True
     return (count, True) if bound else (len(state.files(release)), False)
 
 
-def meta_of(access: Access, version: str) -> tuple[Row, int, bool]:
+def meta_of(access: Access, version: str, now: dt.datetime) -> tuple[Row, int, bool]:
     release = find_release(access, version)
-    count, bundled = release_file_count(access, release)
+    count, bundled = release_file_count(access, release, now)
     return release, count, bundled
 
 
-def project_bundles(access: Access, project: Row, query: str, *, newest_first: bool) -> list[Row]:
+def project_bundles(access: Access, project: Row, query: str, now: dt.datetime, *, newest_first: bool) -> list[Row]:
     """The project's bundles by upload date; ``query``: part of the bundle ID, a release or a dist."""
     state, org = access.state, access.organization_id
     links = state.table("project_artifact_bundles").ordered("project", (org, project["id"]), descending=newest_first)
     bundles = [state.table("artifact_bundles").get(org, link["bundle_id"]) for link in links]
-    found = [bundle for bundle in bundles if bundle is not None]
+    found = [bundle for bundle in bundles if bundle is not None and assembled(access, bundle, now)]
     text = query.lower()
     if not text:
         return found
@@ -259,11 +287,15 @@ def associations(access: Access, bundle: Row) -> list[Row]:
     return list(table.ordered("bundle", (bundle["organization_id"], bundle["bundle_id"]), descending=True))
 
 
-def project_bundle(access: Access, project: Row, bundle_id: str) -> Row:
-    """One of the project's bundles; another's or none is a 400, as Sentry answers it."""
+def project_bundle(access: Access, project: Row, bundle_id: str, now: dt.datetime) -> Row:
+    """One of the project's bundles; another's or none (or one still assembling) is a 400, as Sentry answers it."""
     state, org = access.state, access.organization_id
     bundle = state.table("artifact_bundles").get(org, bundle_id)
-    if bundle is None or state.table("project_artifact_bundles").get(org, project["id"], bundle_id) is None:
+    if (
+        bundle is None
+        or not assembled(access, bundle, now)
+        or state.table("project_artifact_bundles").get(org, project["id"], bundle_id) is None
+    ):
         raise BadRequest(
             {"error": f"The artifact bundle with {bundle_id} is not bound to this project or doesn't exist"}
         )
@@ -283,3 +315,50 @@ def bundle_files(access: Access, bundle: Row, query: str) -> list[Row]:
         if query.lower() in file["url"].lower()
         or (wanted is not None and debug_id(file["headers"].get("debug-id")) == wanted)
     ]
+
+
+# -- deleting ---------------------------------------------------------------------------------------
+
+
+def delete_bundle(access: Access, project: Row, bundle_id: str | None, now: dt.datetime) -> None:
+    """Sentry's bundle delete: unbound from this project, and gone when no other project has it.
+
+    A bundle the organization does not have (or one still assembling, which Sentry has not made
+    yet) is a success that changes nothing; one bound only to other projects is a 404.
+    """
+    if not bundle_id:
+        # Sentry words the missing parameter with Python's ``None``.
+        raise NotFound({"error": f"Supplied an invalid bundle_id {'None' if bundle_id is None else bundle_id}"})
+    state, org = access.state, access.organization_id
+    bundle = state.table("artifact_bundles").get(org, bundle_id)
+    if bundle is None or not assembled(access, bundle, now):
+        return
+    links = state.table("project_artifact_bundles")
+    bound = list(links.ordered("bundle", (org, bundle_id)))
+    if not bound:
+        return
+    if all(link["project_id"] != project["id"] for link in bound):
+        raise NotFound(
+            {"error": f"Artifact bundle with {bundle_id} found but it is not connected to project {project['id']}"}
+        )
+    if len(bound) > 1:
+        links.delete(org, project["id"], bundle_id)
+        return
+    _drop(access, bundle)
+
+
+def _drop(access: Access, bundle: Row) -> None:
+    """The bundle, what hangs off it, its bytes when nothing else keeps them, and its assemble outcome.
+
+    Sentry forgets an outcome after ten minutes where the mock keeps it; forgetting it here lets
+    the same bundle be uploaded and assembled again, as it would be once Sentry had forgotten.
+    """
+    state, org = access.state, access.organization_id
+    for name in ("artifact_bundle_files", "release_artifact_bundles", "project_artifact_bundles"):
+        table = state.table(name)
+        for row in list(table.ordered("bundle", (org, bundle["bundle_id"]))):
+            table.delete(*table.key_of(row))
+    state.table("artifact_bundles").delete(org, bundle["bundle_id"])
+    state.table("assemble_statuses").delete(org, bundle["checksum"])
+    if not state.blob_in_use(bundle["checksum"]):
+        state.data.blobs.delete(bundle["checksum"])

@@ -37,7 +37,12 @@ def load_state(data: ApiData, seed: Seed, now: dt.datetime, *, consume: bool = F
     last_id = 0
     undated: list[Row] = []
     for raw in seed.get("organizations", []):
-        organization = {"id": raw["id"], "slug": raw["slug"], "name": raw.get("name", raw["slug"])}
+        organization = {
+            "id": raw["id"],
+            "slug": raw["slug"],
+            "name": raw.get("name", raw["slug"]),
+            "assembly_seconds": raw.get("assemblySeconds", 0),
+        }
         data.table("organizations").put(organization)
         for project in raw.get("projects", []):
             data.table("projects").put(
@@ -195,6 +200,8 @@ def dump_state(data: ApiData) -> Seed:
                 "releases": [_dump_release(state, release, slugs, hanging) for release in releases],
             }
         )
+        if organization["assembly_seconds"]:  # left out at 0, so that a world without it dumps as it always did
+            organizations[-1]["assemblySeconds"] = organization["assembly_seconds"]
     sequences = {ID_COUNTER: data.counter(ID_COUNTER)}
     if data.counter(LINK_COUNTER):
         sequences[LINK_COUNTER] = data.counter(LINK_COUNTER)

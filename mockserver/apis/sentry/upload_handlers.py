@@ -1,4 +1,4 @@
-"""Thin handlers for the API index, chunk upload, artifact bundle assembly and what shows the bundles."""
+"""Thin handlers for the API index, chunk upload, artifact bundle assembly, what shows the bundles and their delete."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import typing as t
 from ...errors import NotFound
 from ...exchange import Call, Reply
 from . import bundle_views, bundles, chunks, wire
-from .auth import DOES_NOT_EXIST, authenticate, organization_access
+from .auth import DOES_NOT_EXIST, authenticate, organization_access, project_access
 from .state import SentryState
 
 
@@ -51,7 +51,7 @@ def assemble_artifact_bundle(call: Call) -> Reply:
 
 def get_release_meta(call: Call) -> Reply:
     access = organization_access(call)
-    release, count, bundled = bundles.meta_of(access, call.params["version"])
+    release, count, bundled = bundles.meta_of(access, call.params["version"], call.clock.now())
     return Reply(bundle_views.meta_view(release, access.state, count, bundled))
 
 
@@ -61,7 +61,8 @@ def list_project_artifact_bundles(call: Call) -> Reply:
     if project is None or not access.can_see(project):
         raise NotFound(DOES_NOT_EXIST)
     newest_first = (call.params.get("sortBy") or "-date_added").startswith("-")
-    rows = bundles.project_bundles(access, project, call.params.get("query") or "", newest_first=newest_first)
+    query = call.params.get("query") or ""
+    rows = bundles.project_bundles(access, project, query, call.clock.now(), newest_first=newest_first)
     page = wire.OffsetPage.of(call)
     shown, has_next = page.split(rows[page.start : page.stop])
     items = [bundle_views.bundle_view(bundle, bundles.associations(access, bundle)) for bundle in shown]
@@ -73,7 +74,7 @@ def list_artifact_bundle_files(call: Call) -> Reply:
     project = access.project(call.params["project_id_or_slug"])
     if project is None or not access.can_see(project):
         raise NotFound(DOES_NOT_EXIST)
-    bundle = bundles.project_bundle(access, project, call.params["bundle_id"])
+    bundle = bundles.project_bundle(access, project, call.params["bundle_id"], call.clock.now())
     files = bundles.bundle_files(access, bundle, call.params.get("query") or "")
     page = wire.CursorPage.of(call, len(files))
     body = {
@@ -89,6 +90,12 @@ def list_artifact_bundle_files(call: Call) -> Reply:
     return Reply(body, headers={"Link": link})
 
 
+def delete_project_artifact_bundle(call: Call) -> Reply:
+    access, project = project_access(call)
+    bundles.delete_bundle(access, project, call.params.get("bundleId"), call.clock.now())
+    return Reply(None, status=204)
+
+
 UPLOAD_HANDLERS = {
     "getApiIndex": get_api_index,
     "getChunkUploadOptions": get_chunk_upload_options,
@@ -97,4 +104,5 @@ UPLOAD_HANDLERS = {
     "getOrganizationReleaseMeta": get_release_meta,
     "listProjectArtifactBundles": list_project_artifact_bundles,
     "listArtifactBundleFiles": list_artifact_bundle_files,
+    "deleteProjectArtifactBundle": delete_project_artifact_bundle,
 }
