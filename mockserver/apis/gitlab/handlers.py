@@ -142,7 +142,7 @@ def update_milestone(call: Call) -> Reply:
 
 def delete_milestone(call: Call) -> Reply:
     scope = signed_in_scope(call, write=True)
-    milestones.delete_milestone(scope.state, scope.project, call.params["milestone_id"])
+    milestones.delete_milestone(scope.state, scope.project, milestones.record_id(call.params["milestone_id"]))
     return Reply(None, status=204)
 
 
