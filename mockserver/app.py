@@ -162,6 +162,7 @@ def create_app(
             swagger_ui_options=SwaggerUIOptions(swagger_ui=False, spec_path=SPEC_PATH),
             controls=plugin is control,
             wire=plugin.wire,
+            typed_segments=plugin.parameters != "grape",
         )
         dispatcher.add(
             mount, plugin.render_error, spec.raw.get("paths", {}), plugin.unserved_method, plugin.answers_options

@@ -8,6 +8,10 @@ declaration names (booleans as dry-types reads them, integers in base 10, a comm
 text for an array). A value that does not coerce is left as sent, so that the schema check
 reports it as the wrong type, which Grape words ``is invalid``.
 
+A path segment declared an integer is read as dry-types reads any string for ``type: Integer``
+(``integer``): Grape's routes match a segment whatever its type, so ``links/abc`` reaches the
+endpoint and fails this coercion (``link_id is invalid``) rather than missing the route.
+
 Nothing here knows an API by name: ``ApiPlugin.parameters = "grape"`` selects it.
 """
 
@@ -17,6 +21,7 @@ import re
 import typing as t
 
 from .errors import InvalidParameter
+from .ids import read_integer
 from .validation import schema_types
 
 TRUE_TEXTS = frozenset("1 on On ON t true True TRUE T y yes Yes YES Y".split())
@@ -32,6 +37,25 @@ def boolean(value: t.Any) -> bool:
     if value in FALSE_TEXTS:
         return False
     raise ValueError(value)
+
+
+_RUBY_SPACE = " \t\n\v\f\r"
+_RUBY_DECIMAL = re.compile(r"([+-]?)(?:0[dD])?([0-9]+(?:_[0-9]+)*)")
+"""What Ruby's ``Integer(text, 10)`` accepts between spaces: a sign, the ``0d`` prefix, digits
+with single underscores between them (``+5``, ``05``, ``0d12``, ``1_000``)."""
+
+
+def integer(text: str) -> int:
+    """An integer as dry-types' ``Params::Integer`` reads a string (Ruby's ``Integer(text, 10)``),
+    its size capped as ``ids.read_integer`` caps it: an id beyond 64 bits is one no row has.
+
+    ``ValueError`` for anything else (``abc``, ``1.5``, ``0x1A``, ``1__0``, non-ASCII digits).
+    """
+    match = _RUBY_DECIMAL.fullmatch(text.strip(_RUBY_SPACE))
+    if match is None:
+        raise ValueError(text)
+    sign, digits = match.groups()
+    return read_integer(sign + digits.replace("_", ""))
 
 
 _KEY_HEAD = re.compile(r"\A[\[\]]*([^\[\]]+)\]*")

@@ -157,7 +157,8 @@ def _sent(location: str, name: str, query: dict, headers: Headers, path_params: 
     if location == "header":
         value = headers.get(name)
         return [] if value is None else [value]
-    # The router has already converted integer path segments; validate the text as sent.
+    # Validate the text as sent: an integer segment the router converted goes back to text (an API
+    # whose routes leave segments untyped hands on the text itself, its type checked here).
     value = path_params.get(name)
     return [] if value is None else [str(value)]
 

@@ -17,7 +17,7 @@ from .bodies import BodyReader, MediaTypes
 from .exchange import Call, Reply
 from .openapi31 import HTTP_METHODS
 from .plugin import ApiPlugin, Handler
-from .validation import ParameterCheck, ResponseCheck
+from .validation import ParameterCheck, ResponseCheck, decimal
 
 __all__ = ["OperationMismatch", "OperationPlan", "compile_plans", "operation_key"]
 
@@ -104,7 +104,14 @@ def _compile(
     parameters = list(unique.values())
     grape_semantics = plugin.parameters == "grape"
     if grape_semantics:
-        checks = tuple(ParameterCheck(param, read_boolean=grape.boolean) for param in parameters)
+        # Grape's routes leave a path segment's type to its coercion (``grape.integer``: Ruby's
+        # reading, capped as ids are); integers in the query keep Python's reading.
+        checks = tuple(
+            ParameterCheck(
+                param, read_boolean=grape.boolean, read_integer=grape.integer if param["in"] == "path" else decimal
+            )
+            for param in parameters
+        )
     else:
         checks = tuple(ParameterCheck(param) for param in parameters)
     operation_id = operation.get("operationId")

@@ -73,7 +73,8 @@ class ApiPlugin:
     """Whether ``OPTIONS`` on a known path answers 204 with the path's methods in ``Allow``."""
     parameters: ParameterSemantics = "openapi"
     """How requests carry parameters: ``openapi`` (each where the spec puts it), or ``grape`` (``mockserver.grape``:
-    the query merged into a write's body fields, Rack's nested form keys, Grape's coercions, every problem reported)."""
+    the query merged into a write's body fields, Rack's nested form keys, Grape's coercions, every problem reported,
+    and path segments routed whatever their declared type, so that ``links/abc`` is the parameter's 400, not a 404)."""
     format_suffix: str = ""
     """A suffix of the last path segment that names the answer's format and is routed as if absent (``.json``)."""
     web_paths: t.Sequence[WebPath] = ()

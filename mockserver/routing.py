@@ -1,9 +1,13 @@
-"""Connexion's routing middleware, with integer path segments read by ``ids.read_integer``, and its
-answers for paths it has routed before read back from a memo.
+"""Connexion's routing middleware, with integer path segments read by ``ids.read_integer`` (or left
+untyped for an API that asks), and its answers for paths it has routed before read back from a memo.
 
 Connexion routes a path parameter of ``type: integer`` as ``{name:int}`` and converts the
 segment with ``int()`` while matching; a segment of more than 4,300 digits raised out of
 the router as a 500. Read here, it is an id beyond every id, which the handler does not find.
+The convertor is Starlette's, one per process, so an API whose real server routes a segment
+whatever its declared type (Grape: ``links/abc`` reaches the endpoint, whose parameter check
+answers 400) is added with ``typed_segments=False``: its integer segments are routed as any
+segment and handed on as text, for the pipeline's parameter check to read.
 
 Routing walks the mounts and then the routes of an API in order, matching a pattern each time:
 about a quarter of what a request for one release costs. Its answer depends only on the method
@@ -19,9 +23,13 @@ import collections
 import typing as t
 
 import starlette.convertors
-from connexion.frameworks.starlette import IntegerConverter
+from connexion.frameworks.starlette import IntegerConverter, starlettify_path
 from connexion.middleware.abstract import ROUTING_CONTEXT
+from connexion.middleware.routing import RoutingAPI
 from connexion.middleware.routing import RoutingMiddleware as ConnexionRoutingMiddleware
+from connexion.operations import AbstractOperation
+from connexion.spec import Specification
+from starlette.routing import Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .ids import read_integer
@@ -40,6 +48,19 @@ class IntegerSegment(IntegerConverter):
         return read_integer(value)
 
 
+class UntypedSegmentsAPI(RoutingAPI):
+    """Connexion's routing of one API, each path parameter matching any one segment whatever its type.
+
+    Only ``format: path`` keeps its convertor: such a parameter takes the rest of the path.
+    """
+
+    @staticmethod
+    def _framework_path_and_name(operation: AbstractOperation, path: str) -> tuple[str, str]:
+        kinds = {name: kind for name, kind in operation.get_path_parameter_types().items() if kind == "path"}
+        starlette_path = starlettify_path(path, kinds)
+        return starlette_path, starlette_path
+
+
 class RoutingMiddleware(ConnexionRoutingMiddleware):
     def __init__(self, app: ASGIApp, memo_size: int = MEMO_SIZE) -> None:
         super().__init__(app)
@@ -51,6 +72,26 @@ class RoutingMiddleware(ConnexionRoutingMiddleware):
         self._memo_size = memo_size
         # The APIs, added later, hand their requests on to ``self.app``: routed requests are noted there.
         self.app = self._noting_routes
+
+    def add_api(  # type: ignore[override]
+        self,
+        specification: Specification,
+        base_path: str | None = None,
+        arguments: dict | None = None,
+        *,
+        typed_segments: bool = True,
+        **kwargs: t.Any,
+    ) -> None:
+        """Connexion's ``add_api``; ``typed_segments=False``: the API's segments are routed untyped."""
+        if typed_segments:
+            super().add_api(specification, base_path=base_path, arguments=arguments, **kwargs)
+            return
+        api = UntypedSegmentsAPI(specification, base_path=base_path, arguments=arguments, next_app=self.app, **kwargs)
+        # As Connexion chains APIs that share a base path: a path the first does not route goes on to the next.
+        for route in self.router.routes:
+            if isinstance(route, Mount) and route.path == api.base_path:
+                route.app.default = api.router  # type: ignore[attr-defined]
+        self.router.mount(api.base_path, app=api.router)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":

@@ -156,22 +156,32 @@ def schema_types(schema: dict) -> list[str]:
     return [declared] if declared else []
 
 
+def decimal(text: str) -> int:
+    """An integer as OpenAPI reads one from text: base 10 (Python's ``int`` accepts a sign, spaces, ``_``)."""
+    return int(text, 10)
+
+
 def coerce_text(raw: t.Any, schema: dict, read_boolean: t.Callable[[t.Any], bool] = boolean) -> t.Any:
     """Read a query, path or header string as the type its schema declares; ValueError if it is not.
 
-    Values the router already converted (``{link_id:int}``) pass through unchanged.
+    Values the router already converted (an ``{id:int}`` segment) pass through unchanged.
     ``read_boolean``: how the API reads a boolean (``true``/``false`` unless it says otherwise).
     """
     return _coerce(raw, schema_types(schema), read_boolean)
 
 
-def _coerce(raw: t.Any, kinds: list[str], read_boolean: t.Callable[[t.Any], bool] = boolean) -> t.Any:
+def _coerce(
+    raw: t.Any,
+    kinds: list[str],
+    read_boolean: t.Callable[[t.Any], bool] = boolean,
+    read_integer: t.Callable[[str], int] = decimal,
+) -> t.Any:
     if not isinstance(raw, str) or not kinds or "string" in kinds:
         return raw
     for kind in kinds:
         try:
             if kind == "integer":
-                return int(raw, 10)
+                return read_integer(raw)
             if kind == "number":
                 return float(raw)
             if kind == "boolean":
@@ -189,10 +199,17 @@ class ParameterCheck:
 
     ``read`` validates the value as sent and returns what the handler receives in
     ``Call.params`` (``None`` for a header, which handlers read from ``Call.headers``).
+    ``read_boolean``, ``read_integer``: how the API reads a boolean or an integer from text.
     """
 
-    def __init__(self, param: t.Mapping[str, t.Any], read_boolean: t.Callable[[t.Any], bool] = boolean) -> None:
+    def __init__(
+        self,
+        param: t.Mapping[str, t.Any],
+        read_boolean: t.Callable[[t.Any], bool] = boolean,
+        read_integer: t.Callable[[str], int] = decimal,
+    ) -> None:
         self.read_boolean = read_boolean
+        self.read_integer = read_integer
         self.name: str = param["name"]
         self.location: str = param["in"]
         self.required = bool(param.get("required"))
@@ -218,9 +235,9 @@ class ParameterCheck:
         try:
             if self.is_array:
                 texts = raw_values if len(raw_values) > 1 else raw_values[0].split(",")
-                value: t.Any = [_coerce(text, self.item_kinds, self.read_boolean) for text in texts]
+                value: t.Any = [_coerce(text, self.item_kinds, self.read_boolean, self.read_integer) for text in texts]
             else:
-                value = _coerce(raw_values[-1], self.kinds, self.read_boolean)
+                value = _coerce(raw_values[-1], self.kinds, self.read_boolean, self.read_integer)
         except ValueError:
             raise InvalidParameter(location, name, "invalid", value=raw_values[-1], rule="type") from None
         if self.valid is not None and self.valid(value):
@@ -238,13 +255,18 @@ class ParameterCheck:
             return self.default
         if self.is_array:
             joined = self.delimiter.join(raw_values) if self.explode else raw_values[-1]
-            return [_typed_or_text(part, self.item_kinds, self.read_boolean) for part in joined.split(self.delimiter)]
-        return _coerce(raw_values[-1], self.kinds, self.read_boolean)
+            return [
+                _typed_or_text(part, self.item_kinds, self.read_boolean, self.read_integer)
+                for part in joined.split(self.delimiter)
+            ]
+        return _coerce(raw_values[-1], self.kinds, self.read_boolean, self.read_integer)
 
 
-def _typed_or_text(text: str, kinds: list[str], read_boolean: t.Callable[[t.Any], bool]) -> t.Any:
+def _typed_or_text(
+    text: str, kinds: list[str], read_boolean: t.Callable[[t.Any], bool], read_integer: t.Callable[[str], int]
+) -> t.Any:
     try:
-        return _coerce(text, kinds, read_boolean)
+        return _coerce(text, kinds, read_boolean, read_integer)
     except ValueError:
         return text
 

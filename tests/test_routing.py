@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import datetime as dt
+import pathlib
 import typing as t
 
 import httpx
@@ -14,6 +17,7 @@ from mockserver.middleware import Middleware
 from mockserver.routing import RoutingMiddleware
 from mockserver.serving import BackgroundServer
 from tests.conftest import MAINTAINER
+from tests.test_openapi31 import SPEC, things_plugin
 
 SENTRY = "sntrys-mock-admin-00000000000000001"
 MOMENT = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
@@ -107,3 +111,26 @@ def _with_routing(record: Middleware) -> tuple[Middleware, ...]:
 def _routing_layer(app: MockApp) -> RoutingMiddleware:
     layers = app._asgi.middleware_stack
     return next(layer for layer in layers if isinstance(layer, RoutingMiddleware))
+
+
+def test_integer_segments_are_typed_per_api(tmp_path: pathlib.Path) -> None:
+    """One spec served twice in one process: Starlette's ``int`` convertor is process-wide, yet only the
+    API with OpenAPI's semantics routes by it; the Grape API routes any segment and checks its type."""
+    plugin, settings = things_plugin(copy.deepcopy(SPEC), tmp_path)
+    grape = dataclasses.replace(plugin, name="grape_things", default_mount="/g", parameters="grape")
+    app = create_app(dataclasses.replace(settings, apis=("things", "grape_things")), plugins=[plugin, grape])
+    with BackgroundServer(app) as server, httpx.Client(base_url=server.url, headers={"X-Trace": "test"}) as client:
+        for mount in ("/t", "/g"):
+            for _ in range(2):  # the second from the routing memo
+                assert client.get(f"{mount}/things/7").json() == {"id": 7}
+                assert client.get(f"{mount}/things/+7").json() == {"id": 7}
+        assert client.get("/t/things/seven").status_code == 404
+        refused = client.get("/g/things/seven")
+        assert refused.status_code == 400
+        assert refused.json() | {"message": None} == {
+            "type": "InvalidParameter",
+            "message": None,
+            "location": "path",
+            "name": "thing_id",
+            "reason": "invalid",
+        }

@@ -516,10 +516,92 @@ def test_invalid_utf8_in_the_query_is_not_a_valid_value(gitlab: httpx.Client) ->
 
 
 def test_integer_path_parameter_reaches_the_handler(gitlab: httpx.Client) -> None:
-    # The router converts {link_id} to an int before validation; it used to be a 500.
+    # {link_id} reaches the handler as an int (its text once made a 500).
     assert gitlab.get("/projects/24/releases/v0.2/assets/links/1").json()["name"] == "awesome-v0.2.dmg"
     assert gitlab.put("/projects/24/releases/v0.2/assets/links/1", json={"name": "renamed"}).json()["name"] == "renamed"
     assert gitlab.delete("/projects/24/releases/v0.2/assets/links/1").status_code == 200
+
+
+# Grape routes a segment whatever its declared type: text that is no integer reaches the endpoint
+# and fails the parameter's coercion (dry-types, Ruby's Integer(text, 10)), a 400 and not a 404.
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        pytest.param("GET", "/projects/24/releases/v0.2/assets/links/abc", {"error": "link_id is invalid"}, id="link"),
+        pytest.param("GET", "/projects/24/releases/v0.2/assets/links/1.0", {"error": "link_id is invalid"}, id="frac"),
+        pytest.param("GET", "/projects/24/releases/v0.2/assets/links/0x1", {"error": "link_id is invalid"}, id="hex"),
+        pytest.param("GET", "/projects/24/releases/v0.2/assets/links/1__0", {"error": "link_id is invalid"}, id="__"),
+        pytest.param(
+            "GET",
+            "/projects/24/releases/v0.2/assets/links/%EF%BC%91",
+            {"error": "link_id is invalid"},
+            id="fullwidth-1",
+        ),
+        pytest.param(
+            "PUT", "/projects/24/releases/v0.2/assets/links/abc", {"error": "link_id is invalid"}, id="put-link"
+        ),
+        pytest.param(
+            "DELETE", "/projects/24/releases/v0.2/assets/links/abc", {"error": "link_id is invalid"}, id="del-link"
+        ),
+        pytest.param("GET", "/projects/24/milestones/abc", {"error": "milestone_id is invalid"}, id="milestone"),
+        pytest.param("PUT", "/projects/24/milestones/abc", {"error": "milestone_id is invalid"}, id="put-milestone"),
+        pytest.param("GET", "/projects/24/members/abc", {"error": "user_id is invalid"}, id="member"),
+        pytest.param("GET", "/projects/24/members/all/abc", {"error": "user_id is invalid"}, id="any-member"),
+    ],
+)
+def test_integer_segment_that_is_no_integer_is_grapes_400(
+    app: MockApp, gitlab: httpx.Client, method: str, path: str, body: dict
+) -> None:
+    before = world(app)
+    assert_gitlab_error(gitlab.request(method, path, json={"name": "renamed", "title": "renamed"}), 400, body)
+    assert world(app) == before
+
+
+@pytest.mark.parametrize(
+    "segment",
+    [
+        pytest.param("+1", id="plus"),
+        pytest.param("01", id="leading-zero"),
+        pytest.param("0d1", id="ruby-decimal-prefix"),
+        pytest.param("%201%20", id="spaces-around"),
+    ],
+)
+def test_integer_segment_reads_as_ruby_integer(gitlab: httpx.Client, segment: str) -> None:
+    link = gitlab.get(f"/projects/24/releases/v0.2/assets/links/{segment}")
+    assert (link.status_code, link.json()["id"]) == (200, 1)
+    milestone = gitlab.get(f"/projects/24/milestones/{segment.replace('1', '51', 1)}")
+    assert (milestone.status_code, milestone.json()["id"]) == (200, 51)
+
+
+def test_untyped_segments_leave_literal_routes_first(gitlab: httpx.Client) -> None:
+    # /members/all is its own route, listed before /members/{user_id}: "all" is not a user id.
+    listed = gitlab.get("/projects/24/members/all")
+    assert listed.status_code == 200
+    assert isinstance(listed.json(), list)
+
+
+@pytest.mark.parametrize(
+    ("segment", "deleted"),
+    [
+        pytest.param("51abc", 51, id="leading-digits"),
+        pytest.param("%2051", 51, id="space-first"),
+        pytest.param("abc", None, id="no-number"),
+        pytest.param("-51", None, id="negative"),
+        pytest.param(OVER_DIGIT_LIMIT, None, id="over-int-digit-limit"),
+    ],
+)
+def test_deleting_a_milestone_reads_the_id_as_rails_does(
+    app: MockApp, gitlab: httpx.Client, segment: str, deleted: int | None
+) -> None:
+    # GitLab's delete endpoint declares no type for milestone_id: ActiveRecord's find casts the text.
+    before = world(app)
+    response = gitlab.delete(f"/projects/24/milestones/{segment}")
+    if deleted is None:
+        assert_gitlab_error(response, 404, {"message": "404 Not found"})
+        assert world(app) == before
+    else:
+        assert response.status_code == 204
+        assert gitlab.get(f"/projects/24/milestones/{deleted}").status_code == 404
 
 
 @pytest.mark.parametrize(

@@ -80,6 +80,31 @@ def test_upcoming_flips_when_the_clock_passes_the_release_date(gitlab: httpx.Cli
     assert _both(gitlab, 24, "v9.9")[0]["upcoming_release"] is True
 
 
+def test_a_milestone_expires_when_the_clock_passes_its_due_date(gitlab: httpx.Client, app: MockApp) -> None:
+    # v0.2's milestones are both due 2019-08-16: not expired on the day, expired the day after.
+    app.clock.freeze(dt.datetime(2019, 8, 16, 23, 59, tzinfo=dt.UTC))
+    one, listed = _both(gitlab, 24, "v0.2")
+    assert [m["expired"] for m in one["milestones"]] == [m["expired"] for m in listed["milestones"]] == [False, False]
+    assert len(app.store.state("gitlab").memo) > 0
+    app.clock.advance(60)
+    one, listed = _both(gitlab, 24, "v0.2")
+    assert [m["expired"] for m in one["milestones"]] == [m["expired"] for m in listed["milestones"]] == [True, True]
+    # The milestones API says the same of the same milestone on the same day.
+    assert gitlab.get("/projects/24/milestones/51").json()["expired"] is True
+    app.clock.freeze(dt.datetime(2019, 8, 1, tzinfo=dt.UTC))
+    assert [m["expired"] for m in _both(gitlab, 24, "v0.2")[0]["milestones"]] == [False, False]
+
+
+def test_a_milestone_without_a_due_date_never_expires(gitlab: httpx.Client) -> None:
+    created = gitlab.post("/projects/24/milestones", json={"title": "someday"})
+    assert created.status_code == 201
+    named = gitlab.put("/projects/24/releases/v0.1", json={"milestones": ["someday"]})
+    assert named.status_code == 200
+    one, listed = _both(gitlab, 24, "v0.1")
+    assert [m["expired"] for m in one["milestones"]] == [m["expired"] for m in listed["milestones"]] == [None]
+    assert created.json()["expired"] is None
+
+
 def test_a_commit_the_project_does_not_know_is_dated_by_the_clock_each_time(gitlab: httpx.Client, app: MockApp) -> None:
     unknown_sha = "0123456789abcdef0123456789abcdef01234567"
     app.clock.freeze(dt.datetime(2030, 1, 1, tzinfo=dt.UTC))

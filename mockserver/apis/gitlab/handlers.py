@@ -90,7 +90,7 @@ def signed_in_scope(call: Call, *, write: bool = False) -> Scope:
 
 
 def _milestone_reply(scope: Scope, call: Call, milestone: Row, status: int = 200) -> Reply:
-    today = scope.viewer.now.date().isoformat()
+    today = scope.viewer.today
     return Reply(milestones.milestone_view(milestone, call.base_url, today, scope.project), status=status)
 
 
@@ -110,7 +110,7 @@ def list_milestones(call: Call) -> Reply:
     )
     rows = milestones.list_milestones(scope.state, scope.project, filters)
     page = wire.paginate(call, len(rows))
-    today = scope.viewer.now.date().isoformat()
+    today = scope.viewer.today
     group = scope.state.group(scope.project.get("group_id"))
     items = [
         milestones.milestone_view(row, call.base_url, today, scope.project if "project_id" in row else group or {})
@@ -142,7 +142,7 @@ def update_milestone(call: Call) -> Reply:
 
 def delete_milestone(call: Call) -> Reply:
     scope = signed_in_scope(call, write=True)
-    milestones.delete_milestone(scope.state, scope.project, call.params["milestone_id"])
+    milestones.delete_milestone(scope.state, scope.project, milestones.record_id(call.params["milestone_id"]))
     return Reply(None, status=204)
 
 

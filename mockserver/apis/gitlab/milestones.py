@@ -7,9 +7,11 @@ Rules first, then one write: a refused create or update changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import typing as t
 
 from ...errors import BadRequest, NotFound
+from ...ids import read_integer
 from ...store import Row
 from .state import GitLabState, full_path, lean_release
 
@@ -50,11 +52,29 @@ def list_milestones(state: GitLabState, project: Row, filters: Filters) -> list[
     return sorted(chosen, key=lambda row: (row["due_date"] is None, row["due_date"] or "", row["title"], row["id"]))
 
 
-def find_milestone(state: GitLabState, project: Row, milestone_id: int) -> Row:
-    milestone = state.milestone(project["id"], milestone_id)
+def find_milestone(state: GitLabState, project: Row, milestone_id: int | None) -> Row:
+    """``None``: an id that names no row (``record_id``)."""
+    milestone = None if milestone_id is None else state.milestone(project["id"], milestone_id)
     if milestone is None:
         raise NotFound(MILESTONE_NOT_FOUND)
     return milestone
+
+
+# ActiveModel's integer type casts a string to nil unless it starts (after spaces and a sign) with
+# a digit; other strings are Ruby's ``to_i``: the leading integer, ``0d`` prefix and ``_`` included.
+_CASTS_TO_NUMBER = re.compile(r"[ \t\n\v\f\r]*[+-]?[0-9]")
+_LEADING_INTEGER = re.compile(r"[ \t\n\v\f\r]*([+-]?)(?:0[dD](?=[0-9]))?([0-9]+(?:_[0-9]+)*)")
+
+
+def record_id(text: str) -> int | None:
+    """The id ActiveRecord's ``find`` looks up for a parameter the endpoint leaves untyped
+    (``12abc`` is 12), or ``None`` for text that casts to no number."""
+    if _CASTS_TO_NUMBER.match(text) is None:
+        return None
+    leading = _LEADING_INTEGER.match(text)
+    assert leading is not None  # a digit after spaces and a sign is a leading integer
+    sign, digits = leading.groups()
+    return read_integer(sign + digits.replace("_", ""))
 
 
 def create_milestone(state: GitLabState, project: Row, body: t.Mapping[str, t.Any], now: str) -> Row:
@@ -88,8 +108,10 @@ def update_milestone(state: GitLabState, project: Row, milestone_id: int, body: 
     return state.milestones.put(changed)
 
 
-def delete_milestone(state: GitLabState, project: Row, milestone_id: int) -> None:
-    """Releases that named the milestone lose it, as GitLab drops the release's link to it."""
+def delete_milestone(state: GitLabState, project: Row, milestone_id: int | None) -> None:
+    """Releases that named the milestone lose it, as GitLab drops the release's link to it.
+
+    ``milestone_id``: as ``record_id`` reads it, since GitLab's delete endpoint declares no type for it."""
     milestone = find_milestone(state, project, milestone_id)
     for release in list(state.releases.ordered("released_at", (project["id"],))):
         named = release.get("milestone_ids", ())

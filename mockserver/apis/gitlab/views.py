@@ -56,6 +56,11 @@ class Viewer:
         self.full_path = full_path(project)
         self.web_url = f"{base_url}/{self.full_path}"
 
+    @property
+    def today(self) -> str:
+        """The request's date, ISO form: what a milestone's due date is measured against (``expired``)."""
+        return self.now.date().isoformat()
+
 
 def user_basic(user: dict[str, t.Any], base_url: str) -> dict[str, t.Any]:
     return {
@@ -112,7 +117,9 @@ def synthetic_commit(sha: str, now: dt.datetime) -> dict[str, t.Any]:
     }
 
 
-def milestone_view(milestone: Row, project: Row, base_url: str) -> dict[str, t.Any]:
+def milestone_view(milestone: Row, project: Row, base_url: str, today: str) -> dict[str, t.Any]:
+    """A release's milestone, with its issue counts; ``today`` as ``Viewer.today``."""
+    due = milestone["due_date"]
     return {
         "id": milestone["id"],
         "iid": milestone["iid"],
@@ -122,9 +129,10 @@ def milestone_view(milestone: Row, project: Row, base_url: str) -> dict[str, t.A
         "state": milestone["state"],
         "created_at": millis(milestone["created_at"]),
         "updated_at": millis(milestone["updated_at"]),
-        "due_date": milestone["due_date"],
+        "due_date": due,
         "start_date": milestone["start_date"],
-        "expired": bool(milestone.get("expired", False)),
+        # As the milestones API shows it: Ruby's `due_date && due_date < today`, nil without a due date.
+        "expired": None if due is None else due < today,
         "web_url": f"{base_url}/{full_path(project)}/-/milestones/{milestone['iid']}",
         "issue_stats": dict(milestone["issue_stats"]),
     }
@@ -182,7 +190,7 @@ def release_view(release: Row, viewer: Viewer, *, html: bool = False) -> dict[st
     milestones = [milestone for milestone in found if milestone is not None]
     if milestones:
         ordered = sorted(milestones, key=lambda m: (m.get("due_date") or "", m.get("start_date") or "", m["title"]))
-        body["milestones"] = [milestone_view(m, project, viewer.base_url) for m in ordered]
+        body["milestones"] = [milestone_view(m, project, viewer.base_url, viewer.today) for m in ordered]
     if read_code and sha:
         body["commit_path"] = f"/{viewer.full_path}/-/commit/{sha}"
         body["tag_path"] = f"/{viewer.full_path}/-/tags/{encoded_tag}"
@@ -204,12 +212,14 @@ def release_json(release: Row, viewer: Viewer, *, html: bool = False) -> Rendere
     """``release_view`` as JSON, rendered once per state of the data and kept in its memo.
 
     The key names everything the view reads besides the stored rows (which the memo is emptied
-    for at every write): the caller's rights, the host they used, and the one use of the clock,
-    whether the release is still upcoming. A release whose tag points at a commit the project
-    does not know shows a commit dated now, so it is rendered for each request and not kept.
+    for at every write): the caller's rights, the host they used, and what it reads of the clock:
+    whether the release is still upcoming and, when one of its milestones has a due date, the
+    date (``expired``). A release whose tag points at a commit the project does not know shows a
+    commit dated now, so it is rendered for each request and not kept.
     """
     permissions = viewer.permissions
     upcoming = release["released_at"] > viewer.now_stored
+    today = viewer.today if _has_due_milestone(release, viewer) else None
     key = (
         "release",
         viewer.project["id"],
@@ -218,6 +228,7 @@ def release_json(release: Row, viewer: Viewer, *, html: bool = False) -> Rendere
         permissions.write_release,
         viewer.base_url,
         upcoming,
+        today,
         html,
     )
     memo = viewer.state.data.memo
@@ -227,6 +238,16 @@ def release_json(release: Row, viewer: Viewer, *, html: bool = False) -> Rendere
         if not _shows_unknown_commit(release, viewer):
             memo.put(key, rendered)
     return rendered
+
+
+def _has_due_milestone(release: Row, viewer: Viewer) -> bool:
+    """Whether the release shows a milestone whose ``expired`` depends on the date."""
+    project_id = viewer.project["id"]
+    for milestone_id in release.get("milestone_ids", ()):
+        milestone = viewer.state.milestone(project_id, milestone_id)
+        if milestone is not None and milestone["due_date"] is not None:
+            return True
+    return False
 
 
 def _shows_unknown_commit(release: Row, viewer: Viewer) -> bool:
