@@ -10,7 +10,7 @@ headers, the path's ``Allow`` and an ``ETag`` of the body.
 from __future__ import annotations
 
 import dataclasses
-import os
+import random
 import re
 import time
 import typing as t
@@ -41,12 +41,11 @@ _CACHE_REVALIDATE = b"max-age=0, private, must-revalidate"
 _NO_CACHE = b"no-cache"
 
 
-def new_ulid() -> str:
-    """48 bits of milliseconds then 80 random bits, in Crockford's base32: sortable by time, as GitLab's ids are."""
+def new_ulid(randoms: int) -> str:
+    """48 bits of milliseconds then ``randoms`` (80 bits) in Crockford's base32: sorted by time, as GitLab's ids are."""
     # 26 characters hold 130 bits: two zero bits and the 48 of the time in the first 10, the 80 random in the rest.
     pairs = _CROCKFORD_PAIRS
     millis = time.time_ns() // 1_000_000
-    randoms = int.from_bytes(os.urandom(10), "big")
     return "".join(
         (
             pairs[millis >> 40],
@@ -84,12 +83,26 @@ class _Mount:
     """The CORS headers that do not depend on the request (all but the origin and the methods)."""
     id_names: tuple[bytes, tuple[tuple[bytes, str], ...]] | None = None
     """The request id's header and the headers that repeat it (with their templates), encoded."""
+    added_names: frozenset[bytes] = frozenset()
+    """Every header name the policy may add to an answer: an answer's own header of such a name gives way."""
 
     def __post_init__(self) -> None:
         rule = self.policy.request_id
+        names = {name for name, _ in self.headers} | {name for name, _ in self.cors_fixed}
         if rule is not None:
             also = tuple((name.lower().encode("latin-1"), template) for name, template in rule.also)
             self.id_names = (rule.header.lower().encode("latin-1"), also)
+            names |= {self.id_names[0], *(name for name, _ in also)}
+        if self.policy.cors is not None:
+            names |= {
+                b"access-control-allow-origin",
+                b"access-control-allow-methods",
+                b"access-control-max-age",
+                b"allow",
+            }
+        if self.policy.runtime_header:
+            names.add(self.policy.runtime_header.lower().encode("latin-1"))
+        self.added_names = frozenset(names)
 
     def allow_for(self, scope: Scope, path: str) -> bytes | None:
         """The methods the request's path serves, listed in the API's order; ``None`` for a path it does not serve."""
@@ -112,6 +125,8 @@ class WireHeadersMiddleware(SpecMiddleware):
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self._mounts: list[_Mount] = []
+        # Request ids need uniqueness, not secrecy: a generator of this layer's own, seeded from the system's.
+        self._random = random.Random()
         self._plain: list[str] = []
         """Mounts of APIs without a policy (the admin API): their answers stay as they are, under any mount."""
 
@@ -147,9 +162,7 @@ class WireHeadersMiddleware(SpecMiddleware):
         for known in self._mounts:
             if _under(path, known.mount):
                 below = path[len(known.mount) :]
-                if below in (UI_PATH, SPEC_PATH, SPEC_PATH.replace(".json", ".yaml")) or below.startswith(
-                    UI_PATH + "/"
-                ):
+                if below in _PAGES or below.startswith(_UI_ASSETS):
                     return None  # pages for people and the spec documents are the mock's, not the API's
                 return known
         return None
@@ -166,7 +179,7 @@ class WireHeadersMiddleware(SpecMiddleware):
         policy = known.policy
         started = time.perf_counter()
         request = _request_headers(scope)
-        common = _request_id_pairs(known, request)
+        common = _request_id_pairs(known, request, self._random)
         cors = policy.cors
         origin = request.get(b"origin")
         scope.setdefault("extensions", {})  # routing, further in, leaves the operation in this shared dict
@@ -187,7 +200,11 @@ class WireHeadersMiddleware(SpecMiddleware):
             added = common + known.headers
             if cors is not None:
                 added += _cors_pairs(known, cors, scope, path, origin)
-            headers = _merged(start.get("headers", []), added)
+            headers = start.get("headers") or []
+            if any(name in known.added_names for name, _ in headers):
+                headers = _merged(headers, added)
+            else:
+                headers = [*headers, *added]
             if policy.runtime_header:
                 headers.append(_runtime(policy.runtime_header, started))
             start["headers"] = headers
@@ -236,6 +253,8 @@ class WireHeadersMiddleware(SpecMiddleware):
         return headers
 
 
+_PAGES = frozenset((UI_PATH, SPEC_PATH, SPEC_PATH.replace(".json", ".yaml")))
+_UI_ASSETS = UI_PATH + "/"
 _READ_HEADERS = frozenset(
     (b"origin", b"x-request-id", b"access-control-request-method", b"access-control-request-headers", b"if-none-match")
 )
@@ -250,7 +269,7 @@ def _request_headers(scope: Scope) -> dict[bytes, bytes]:
     return {name: value for name, value in scope.get("headers", ()) if name in _READ_HEADERS}
 
 
-def _request_id_pairs(known: _Mount, request: dict[bytes, bytes]) -> Pairs:
+def _request_id_pairs(known: _Mount, request: dict[bytes, bytes], randoms: random.Random) -> Pairs:
     rule = known.policy.request_id
     if rule is None or known.id_names is None:
         return []
@@ -259,7 +278,11 @@ def _request_id_pairs(known: _Mount, request: dict[bytes, bytes]) -> Pairs:
     if sent is not None and _PLAIN_ID.fullmatch(sent):
         value = sent.decode("latin-1")
     else:
-        value = new_ulid() if rule.form == "ulid" else str(uuid.uuid4())
+        value = (
+            new_ulid(randoms.getrandbits(80))
+            if rule.form == "ulid"
+            else str(uuid.UUID(int=randoms.getrandbits(128), version=4))
+        )
     pairs = [(header, value.encode("latin-1"))]
     for name, template in also:
         pairs.append((name, template.format(id=value).encode()))
@@ -315,13 +338,14 @@ def _etag_waits_for_body(start: Message) -> bool:
     """Whether Rack's ETag rule applies to this answer: a 200 or 201 without a validator of its own."""
     if start["status"] not in (200, 201):
         return False
-    return not any(name.lower() in (b"etag", b"last-modified") for name, _ in start.get("headers", ()))
+    # Header names in an ASGI answer are in lower case: Starlette and our pipeline write them so.
+    return not any(name == b"etag" or name == b"last-modified" for name, _ in start.get("headers", ()))
 
 
 def _with_cache_control(start: Message) -> Message:
     """An answer Rack gives no ETag keeps its own ``Cache-Control``, or gets ``no-cache``."""
     headers = start.setdefault("headers", [])
-    if not any(name.lower() == b"cache-control" for name, _ in headers):
+    if not any(name == b"cache-control" for name, _ in headers):
         headers.append((b"cache-control", _NO_CACHE))
     return start
 
@@ -334,7 +358,7 @@ def _tagged(start: Message, body_message: Message, if_none_match: bytes | None) 
     """
     body = body_message.get("body", b"")
     headers = start.setdefault("headers", [])
-    has_control = any(name.lower() == b"cache-control" for name, _ in headers)
+    has_control = any(name == b"cache-control" for name, _ in headers)
     if not body or body_message.get("more_body", False):
         if not has_control:
             headers.append((b"cache-control", _NO_CACHE))
