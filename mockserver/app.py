@@ -18,6 +18,7 @@ from . import admin
 from .bundled import SPECS_DIR
 from .clock import Clock
 from .dispatch import ErrorDispatcher
+from .formats import FormatNegotiationMiddleware
 from .journal import Journal, JournalMiddleware
 from .logs import quiet_request_noise
 from .middleware import Middleware
@@ -49,6 +50,8 @@ from .wire_headers import WireHeadersMiddleware
 # The journal sits behind routing, so it sees the operation; fault injection would slot in there too.
 # The wire headers layer is outside the error handling, so every answer of an API, rejections and
 # preflights included, carries what its real server adds (``ApiPlugin.wire``).
+# Format negotiation (``ApiPlugin.formats``) comes before routing, as Grape's formatter runs before
+# the route's own code: an unserved ``?format=`` is refused on known and unknown paths alike.
 MIDDLEWARE = (
     Middleware(WebPathMiddleware),
     Middleware(RawPathMiddleware),
@@ -57,6 +60,7 @@ MIDDLEWARE = (
     Middleware(ServerErrorMiddleware),
     Middleware(ExceptionMiddleware),
     Middleware(PagesMiddleware),
+    Middleware(FormatNegotiationMiddleware),
     Middleware(RoutingMiddleware),
     Middleware(LifespanMiddleware),
 )
@@ -167,6 +171,7 @@ def create_app(
             swagger_ui_options=SwaggerUIOptions(swagger_ui=False, spec_path=SPEC_PATH),
             controls=plugin is control,
             wire=plugin.wire,
+            formats=plugin.formats,
         )
         dispatcher.add(
             mount, plugin.render_error, spec.raw.get("paths", {}), plugin.unserved_method, plugin.answers_options

@@ -76,6 +76,9 @@ class ApiPlugin:
     the query merged into a write's body fields, Rack's nested form keys, Grape's coercions, every problem reported)."""
     format_suffix: str = ""
     """A suffix of the last path segment that names the answer's format and is routed as if absent (``.json``)."""
+    formats: tuple[str, ...] = ()
+    """The formats a request may name in a ``format`` query parameter, as Grape negotiates them (``formats.py``):
+    any other is answered 406 before anything else. Empty: the parameter means nothing."""
     web_paths: t.Sequence[WebPath] = ()
     """Pages outside the mount (``GET``/``HEAD``) that the API's own operations answer (``web_paths.py``)."""
     wire: WirePolicy | None = None
