@@ -68,6 +68,9 @@ class SandboxRules:
     query_names: t.Mapping[str, t.Mapping[str, str]] = dataclasses.field(default_factory=dict)
     """operationId -> {query parameter: the resource (one of ``resources``) it names}, for a write
     whose path names no resource but whose query does (Sentry's ``?name=<version>``)."""
+    scalar_name: t.Callable[[bool | int | float], str] | None = None
+    """How the server names a resource whose body gives the name as a JSON number or boolean (GitLab's
+    Grape takes the text Ruby writes: ``5`` creates tag "5"); None: such a name is the server's to refuse."""
 
 
 class SandboxViolation(RuntimeError):
@@ -146,9 +149,9 @@ class SandboxGuard:
         field = self.rules.creates.get(operation) if operation else None
         if field is None:
             return f"{method} on {template} creates nothing the guard can follow"
-        created = body.get(field) if isinstance(body, dict) else None
+        created = self._name(body.get(field)) if isinstance(body, dict) else None
         # A malformed name is the server's to reject; it cannot be anyone's resource.
-        return self._unowned(field, created, params) if isinstance(created, str) else None
+        return self._unowned(field, created, params) if created is not None else None
 
     def pinned(self, template: str, params: t.Mapping[str, t.Any]) -> dict[str, t.Any]:
         """``params`` (percent-encoded, as Schemathesis keeps them) with the scope's parameters set to the sandbox."""
@@ -166,6 +169,14 @@ class SandboxGuard:
         for operation in self.index.operations:
             if operation.method == method and operation.path == template:
                 return operation.operation_id
+        return None
+
+    def _name(self, value: t.Any) -> str | None:
+        """The name a body's value gives the resource it creates, or None where it names nothing."""
+        if isinstance(value, str):
+            return value
+        if isinstance(value, (bool, int, float)) and self.rules.scalar_name is not None:
+            return self.rules.scalar_name(value)
         return None
 
     def _unowned(self, name: str, value: t.Any, params: t.Mapping[str, t.Any]) -> str | None:
@@ -201,9 +212,10 @@ class SandboxGuard:
         if operation is None or not 200 <= status < 300:
             return
         field = self.rules.creates.get(operation)
-        if field is not None and isinstance(body, dict) and isinstance(body.get(field), str):
+        created = self._name(body.get(field)) if field is not None and isinstance(body, dict) else None
+        if field is not None and created is not None:
             with self._lock:
-                self._created.add((field, body[field]))
+                self._created.add((field, created))
         if operation in self.rules.named_by_server and isinstance(answer, dict):
             name, answer_field = self.rules.named_by_server[operation]
             if answer.get(answer_field) is not None:

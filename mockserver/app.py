@@ -14,6 +14,7 @@ from . import admin
 from .bundled import SPECS_DIR
 from .clock import Clock
 from .dispatch import ErrorDispatcher, ErrorMiddleware
+from .formats import FormatNegotiationMiddleware
 from .journal import Journal, JournalMiddleware
 from .logs import quiet_request_noise
 from .middleware import Middleware
@@ -45,6 +46,8 @@ from .wire_headers import WireHeadersMiddleware
 # The journal sits behind routing, so it sees the operation; fault injection would slot in there too.
 # The wire headers layer is outside the error handling, so every answer of an API, rejections and
 # preflights included, carries what its real server adds (``ApiPlugin.wire``).
+# Format negotiation (``ApiPlugin.formats``) comes before routing, as Grape's formatter runs before
+# the route's own code: an unserved ``?format=`` is refused on known and unknown paths alike.
 MIDDLEWARE = (
     Middleware(WebPathMiddleware),
     Middleware(RawPathMiddleware),
@@ -52,6 +55,7 @@ MIDDLEWARE = (
     Middleware(WireHeadersMiddleware),
     Middleware(ErrorMiddleware),
     Middleware(PagesMiddleware),
+    Middleware(FormatNegotiationMiddleware),
     Middleware(RoutingMiddleware),
     Middleware(LifespanMiddleware),
 )
@@ -163,6 +167,7 @@ def create_app(
             controls=plugin is control,
             wire=plugin.wire,
             typed_segments=plugin.parameters != "grape",
+            formats=plugin.formats,
         )
         dispatcher.add(
             mount, plugin.render_error, spec.raw.get("paths", {}), plugin.unserved_method, plugin.answers_options

@@ -184,7 +184,7 @@ class BodyReader:
         if is_json(media_type):
             body = parse_json(raw, charset or "utf-8")
             if isinstance(body, dict):
-                body = {**queried, **body}
+                body = {**queried, **grape.coerce(body, schema)}
             elif body is None:
                 body = queried
             return Body(self._checked(body, check))

@@ -8,6 +8,7 @@
     ├── Forbidden (403)
     ├── NotFound (404)
     ├── MethodNotAllowed (405)
+    ├── NotAcceptable (406)         a format the API does not serve was asked for
     ├── Conflict (409)
     ├── PayloadTooLarge (413)
     ├── UnsupportedMediaType (415)
@@ -113,6 +114,10 @@ class MethodNotAllowed(MockError):
         self.allowed = allow
         self.method = method
         """The method that was refused, for the APIs whose message names it."""
+
+
+class NotAcceptable(MockError):
+    status_code = 406
 
 
 class Conflict(MockError):

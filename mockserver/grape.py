@@ -5,8 +5,13 @@ JSON object) merged, the body winning a key both carry, and the path's own on to
 read as Rack reads them (``assets[links][][name]``, ``milestones[]``: nested hashes and
 arrays, a repeated plain key keeps its last value), and every value is coerced to the type its
 declaration names (booleans as dry-types reads them, integers in base 10, a comma-separated
-text for an array). A value that does not coerce is left as sent, so that the schema check
-reports it as the wrong type, which Grape words ``is invalid``.
+text for an array), whatever the value's source: a JSON body's values are coerced too. A value
+that does not coerce is left as sent, so that the schema check reports it as the wrong type,
+which Grape words ``is invalid``.
+
+Where a schema's JSON type cannot say what Grape declared, its ``x-grape-type`` does:
+``String`` takes a JSON number or boolean as its text (``5`` -> ``"5"``, as Ruby writes it),
+``Boolean`` takes dry-types' texts and the numbers ``0`` and ``1`` (read as their text).
 
 A path segment declared an integer is read as dry-types reads any string for ``type: Integer``
 (``integer``): Grape's routes match a segment whatever its type, so ``links/abc`` reaches the
@@ -17,6 +22,7 @@ Nothing here knows an API by name: ``ApiPlugin.parameters = "grape"`` selects it
 
 from __future__ import annotations
 
+import math
 import re
 import typing as t
 
@@ -29,12 +35,17 @@ FALSE_TEXTS = frozenset("0 off Off OFF f false False FALSE F n no No NO N".split
 
 
 def boolean(value: t.Any) -> bool:
-    """A boolean as dry-types' ``Params::Bool`` reads it (case matters: ``tRUE`` is no boolean)."""
+    """A boolean as dry-types' ``Params::Bool`` reads it (case matters: ``tRUE`` is no boolean).
+
+    dry-types looks the value's text up, so the JSON numbers ``1`` and ``0`` are booleans too
+    (``1.0`` is not: Ruby writes it ``"1.0"``).
+    """
     if isinstance(value, bool):
         return value
-    if value in TRUE_TEXTS:
+    text = value if isinstance(value, str) else str(value) if isinstance(value, int) else None
+    if text in TRUE_TEXTS:
         return True
-    if value in FALSE_TEXTS:
+    if text in FALSE_TEXTS:
         return False
     raise ValueError(value)
 
@@ -56,6 +67,45 @@ def integer(text: str) -> int:
         raise ValueError(text)
     sign, digits = match.groups()
     return read_integer(sign + digits.replace("_", ""))
+
+
+def ruby_text(value: bool | int | float) -> str:
+    """A JSON scalar as Ruby's ``to_s`` writes it, which is what dry-types' ``Coercible::String`` gives."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    # Python's shortest repr switches to an exponent where Ruby does (from 1e16, below 1e-4);
+    # Ruby keeps a fraction in the mantissa: 1.0e+16, not 1e+16.
+    text = repr(value)
+    mantissa, marker, exponent = text.partition("e")
+    if marker and "." not in mantissa:
+        return f"{mantissa}.0e{exponent}"
+    return text
+
+
+SCALAR_GRAPE_TYPES = frozenset({"String", "Boolean"})
+"""The ``x-grape-type``s read here; any other (``Array[String]``) is coerced by its JSON type."""
+
+
+def _as_declared(value: t.Any, grape_type: str) -> t.Any:
+    """``value`` as the Grape type an ``x-grape-type`` names; unchanged where Grape would refuse it."""
+    if grape_type == "String" and isinstance(value, (bool, int, float)):
+        return ruby_text(value)
+    if grape_type == "Boolean" and isinstance(value, (str, int, float)):
+        if isinstance(value, float) and value.is_integer():
+            # Ruby refuses 1.0 (its text is "1.0"), but JSON Schema cannot tell 1.0 from 1, so the
+            # spec accepts it: it is read as the 1 the spec lets through.
+            value = int(value)
+        try:
+            return boolean(value)
+        except ValueError:
+            return value
+    return value
 
 
 _KEY_HEAD = re.compile(r"\A[\[\]]*([^\[\]]+)\]*")
@@ -128,6 +178,8 @@ def _has_key(params: dict[str, t.Any], key: str) -> bool:
 
 def coerce(value: t.Any, schema: t.Mapping[str, t.Any]) -> t.Any:
     """``value`` as the type ``schema`` declares, where Grape would coerce it; else unchanged."""
+    if schema.get("x-grape-type") in SCALAR_GRAPE_TYPES and not isinstance(value, (dict, list)):
+        return _as_declared(value, schema["x-grape-type"])
     kinds = schema_types(dict(schema))
     if isinstance(value, dict):
         if kinds and "object" not in kinds:
@@ -155,7 +207,13 @@ def coerce(value: t.Any, schema: t.Mapping[str, t.Any]) -> t.Any:
                 return boolean(value)
         except ValueError:
             continue
-        if kind == "array":
+        if kind == "array" and not _holds_hashes(schema):
             # One text for a list: its comma-separated parts, as GitLab's list parameters read them.
+            # A list of hashes (Grape's ``Array do ... end``) takes no text at all.
             return coerce(value.split(",") if value else [], schema)
     return value
+
+
+def _holds_hashes(schema: t.Mapping[str, t.Any]) -> bool:
+    items = schema.get("items", {})
+    return "object" in schema_types(dict(items)) or "properties" in items

@@ -77,6 +77,9 @@ class ApiPlugin:
     and path segments routed whatever their declared type, so that ``links/abc`` is the parameter's 400, not a 404)."""
     format_suffix: str = ""
     """A suffix of the last path segment that names the answer's format and is routed as if absent (``.json``)."""
+    formats: tuple[str, ...] = ()
+    """The formats a request may name in a ``format`` query parameter, as Grape negotiates them (``formats.py``):
+    any other is answered 406 before anything else. Empty: the parameter means nothing."""
     web_paths: t.Sequence[WebPath] = ()
     """Pages outside the mount (``GET``/``HEAD``) that the API's own operations answer (``web_paths.py``)."""
     wire: WirePolicy | None = None

@@ -29,7 +29,7 @@ def test_no_schema_is_compiled_per_request(monkeypatch: pytest.MonkeyPatch) -> N
             return [
                 (await client.get("/projects/24/releases", params={"per_page": "2"}, headers=headers)).status_code,
                 (await client.get("/projects/24/releases", params={"per_page": "0"}, headers=headers)).status_code,
-                (await client.post("/projects/24/releases", json={"tag_name": 1}, headers=headers)).status_code,
+                (await client.post("/projects/24/releases", json={"tag_name": [1]}, headers=headers)).status_code,
             ]
 
     assert asyncio.run(requests()) == [200, 400, 400]

@@ -2,8 +2,25 @@
 
 from __future__ import annotations
 
+import math
+
 from ..profiles import ApiProfile
 from ..sandbox import SandboxRules
+
+
+def ruby_text(value: bool | int | float) -> str:
+    """The text GitLab's Grape makes of a JSON scalar sent for a text field: what Ruby's ``to_s`` writes."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if not math.isfinite(value):
+        return "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
+    # Ruby and Python's shortest repr agree on the digits and where an exponent starts; Ruby keeps
+    # a fraction in the mantissa (1.0e+16).
+    mantissa, marker, exponent = repr(value).partition("e")
+    return f"{mantissa}.0e{exponent}" if marker and "." not in mantissa else repr(value)
+
 
 PROFILE = ApiProfile(
     name="gitlab",
@@ -31,6 +48,8 @@ PROFILE = ApiProfile(
         named_by_server={"createProjectMilestone": ("milestone_id", "id")},
         # An upload is kept under a new random secret: it never touches an existing file.
         fresh=frozenset({"createProjectUpload"}),
+        # A tag name sent as a JSON number or boolean names the tag by its text.
+        scalar_name=ruby_text,
     ),
     # Every project-scoped operation writes (or reads) only in the sandbox project; /groups/{id} is read-only.
     schemathesis_pins=({"include-path-regex": "^/projects/\\{id\\}", "parameters": {"path.id": "{project}"}},),

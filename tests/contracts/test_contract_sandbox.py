@@ -163,3 +163,23 @@ def test_a_release_named_in_the_query_must_be_the_runs() -> None:
         assert session.delete(maps, params={"name": "contract-q"}).status_code == 204
         assert session.delete(maps).status_code == 404, "no name: nothing is named, nothing goes"
         session.cleanup("DELETE", "/organizations/my-org/releases/contract-q/")
+
+
+def test_a_tag_named_by_a_json_number_is_followed_by_its_text() -> None:
+    """GitLab names a tag sent as ``1e16`` "1.0e+16": the guard probes and owns that name, not Python's."""
+    profile = PROFILES["gitlab"]
+    with (
+        served() as url,
+        Session(profile, url + profile.mount, profile.default_token, profile.sandbox, read_only=False) as session,
+    ):
+        outside = httpx.post(
+            f"{url}/api/v4/projects/24/repository/tags",
+            json={"tag_name": "7", "ref": "main"},
+            headers={"PRIVATE-TOKEN": TOKENS["gitlab"]},
+        )
+        assert outside.status_code == 201
+        with pytest.raises(ContractFailure, match="exists and this run did not create it"):
+            session.post("/projects/24/repository/tags", json={"tag_name": 7, "ref": "main"})
+        created = session.post("/projects/24/repository/tags", json={"tag_name": 1e16, "ref": "main"})
+        assert (created.status_code, created.json()["name"]) == (201, "1.0e+16")
+        assert session.delete("/projects/24/repository/tags/1.0e+16").status_code == 204

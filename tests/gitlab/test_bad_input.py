@@ -64,10 +64,10 @@ def nested(levels: int) -> bytes:
         pytest.param(
             "POST",
             "/projects/24/releases",
-            {"json": {"tag_name": 5}},
+            {"json": {"tag_name": ["v0.3"]}},
             400,
             {"error": "tag_name is invalid"},
-            id="tag-name-integer",
+            id="tag-name-list",
         ),
         pytest.param(
             "POST",
@@ -211,10 +211,10 @@ def nested(levels: int) -> bytes:
         pytest.param(
             "PUT",
             "/projects/24/releases/v0.1",
-            {"json": {"name": 5}},
+            {"json": {"name": {"text": "v1"}}},
             400,
             {"error": "name is invalid"},
-            id="update-name-integer",
+            id="update-name-hash",
         ),
         pytest.param(
             "PUT",

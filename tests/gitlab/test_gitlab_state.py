@@ -271,3 +271,19 @@ def test_a_request_that_fails_after_deleting_leaves_the_data_unchanged(app: Mock
 )
 def test_a_stored_moment_is_shown_as_gitlab_writes_it(moment: dt.datetime) -> None:
     assert millis(iso_stored(moment)) == iso_millis(moment)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda release: release.update(name=5), id="release-name"),
+        pytest.param(lambda release: release["assets"]["links"][0].update(url=True), id="link-url"),
+    ],
+)
+def test_stored_texts_are_texts_though_requests_may_send_numbers(
+    seed: t.Any, spec: t.Any, change: t.Callable[[t.Any], None]
+) -> None:
+    changed = copy.deepcopy(seed)
+    change(next(release for release in changed["projects"][0]["releases"] if release.get("assets", {}).get("links")))
+    with pytest.raises(FixtureError):
+        PLUGIN.check_seed(changed, spec)

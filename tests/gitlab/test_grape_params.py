@@ -477,3 +477,196 @@ def test_a_file_parameter_takes_only_a_file(
     before = world(app)
     assert_refused(gitlab.post("/projects/24/uploads", **request_kwargs), error)
     assert world(app) == before
+
+
+# ---- a JSON body's values coerced as Grape coerces every declared parameter ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        pytest.param(5, "5", id="integer"),
+        pytest.param(1.5, "1.5", id="float"),
+        pytest.param(100.0, "100.0", id="whole-float"),
+        pytest.param(1e16, "1.0e+16", id="float-with-exponent"),
+        pytest.param(True, "true", id="true"),
+        pytest.param(False, "false", id="false"),
+    ],
+)
+def test_a_json_scalar_for_a_text_is_its_ruby_text(gitlab: httpx.Client, value: t.Any, text: str) -> None:
+    response = gitlab.post("/projects/24/repository/tags", json={"tag_name": value, "ref": "main", "message": value})
+    assert response.status_code == 201, response.text
+    assert (response.json()["name"], response.json()["message"]) == (text, text)
+    assert gitlab.get(f"/projects/24/repository/tags/{text}").status_code == 200
+
+
+def test_json_numbers_in_a_release_its_links_and_milestones(gitlab: httpx.Client) -> None:
+    created = gitlab.post("/projects/24/releases/v0.1/assets/links", json={"name": 7, "url": "https://e.com/7"})
+    assert (created.status_code, created.json()["name"]) == (201, "7"), created.text
+    updated = gitlab.put("/projects/24/releases/v0.2", json={"name": 2.5, "description": True})
+    assert updated.status_code == 200, updated.text
+    assert (updated.json()["name"], updated.json()["description"]) == ("2.5", "true")
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        pytest.param({"tag_name": ["v9"], "ref": "main"}, "tag_name is invalid", id="list-for-a-text"),
+        pytest.param({"tag_name": {"name": "v9"}, "ref": "main"}, "tag_name is invalid", id="hash-for-a-text"),
+        pytest.param({"tag_name": "v9", "ref": "main", "message": [1]}, "message is invalid", id="list-for-a-message"),
+    ],
+)
+def test_a_list_or_hash_for_a_text_is_invalid(gitlab: httpx.Client, app: MockApp, body: dict, error: str) -> None:
+    before = world(app)
+    assert_refused(gitlab.post("/projects/24/repository/tags", json=body), error)
+    assert world(app) == before
+
+
+@pytest.mark.parametrize("value", ["yes", "1", "t", 1, True])
+def test_a_json_boolean_may_be_a_text_or_one(gitlab: httpx.Client, value: t.Any) -> None:
+    body = {"tag_name": "v0.3", "ref": "main", "legacy_catalog_publish": value}
+    assert gitlab.post("/projects/24/releases", json=body).status_code == 201
+
+
+@pytest.mark.parametrize("value", ["maybe", "tRUE", 2, 0.5, [True]])
+def test_what_is_no_boolean_in_json(gitlab: httpx.Client, app: MockApp, value: t.Any) -> None:
+    before = world(app)
+    body = {"tag_name": "v0.3", "ref": "main", "legacy_catalog_publish": value}
+    assert_refused(gitlab.post("/projects/24/releases", json=body), "legacy_catalog_publish is invalid")
+    assert world(app) == before
+
+
+def test_a_json_text_for_a_list_of_links_is_invalid(gitlab: httpx.Client, app: MockApp) -> None:
+    # A list of hashes takes no text: no comma-separated reading, as for a list of titles.
+    before = world(app)
+    body = {"tag_name": "v0.3", "ref": "main", "assets": {"links": "a,b"}}
+    assert_refused(gitlab.post("/projects/24/releases", json=body), "assets[links] is invalid")
+    assert world(app) == before
+
+
+def test_a_json_text_for_milestones_is_comma_separated(gitlab: httpx.Client) -> None:
+    response = gitlab.post(
+        "/projects/24/releases", json={"tag_name": "v0.3", "ref": "main", "milestones": "v1.0,v1.0-rc"}
+    )
+    assert response.status_code == 201, response.text
+    assert milestone_titles(response.json()) == ["v1.0", "v1.0-rc"]
+
+
+# ---- Grape's DateTime: DateTime.parse's ISO forms ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "moment"),
+    [
+        pytest.param("2019-03-15", "2019-03-15T00:00:00.000Z", id="date"),
+        pytest.param("2019-03-15 08:30", "2019-03-15T08:30:00.000Z", id="space-minutes"),
+        pytest.param("2019-03-15t08:30:05z", "2019-03-15T08:30:05.000Z", id="lower-case"),
+        pytest.param("2019-03-15T08:30:05.123456789+02", "2019-03-15T06:30:05.123Z", id="fraction-hour-offset"),
+        pytest.param("2019-03-15T08:30-0130", "2019-03-15T10:00:00.000Z", id="offset-without-colon"),
+        pytest.param("2024-02-29T00:00Z", "2024-02-29T00:00:00.000Z", id="leap-day"),
+    ],
+)
+def test_date_times_grape_reads(gitlab: httpx.Client, text: str, moment: str) -> None:
+    response = gitlab.post("/projects/24/releases", json={"tag_name": "v0.3", "ref": "main", "released_at": text})
+    assert response.status_code == 201, response.text
+    assert response.json()["released_at"] == moment
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("2023-02-29", id="no-leap-day"),
+        pytest.param("2019-04-31", id="day-31-of-april"),
+        pytest.param("2019-13-01", id="month-13"),
+        pytest.param("2019-03-15T25:00", id="hour-25"),
+        pytest.param("soon", id="text"),
+        pytest.param(1552636800, id="json-number"),
+    ],
+)
+def test_what_is_no_date_time(gitlab: httpx.Client, app: MockApp, value: t.Any) -> None:
+    before = world(app)
+    body = {"tag_name": "v0.3", "ref": "main", "released_at": value}
+    assert_refused(gitlab.post("/projects/24/releases", json=body), "released_at is invalid")
+    assert_refused(
+        gitlab.get("/projects/24/releases", params={"updated_before": str(value)}), "updated_before is invalid"
+    )
+    assert world(app) == before
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        pytest.param({"updated_after": "2000-01-01"}, "all", id="after-a-date"),
+        pytest.param({"updated_before": "2000-01-01"}, "none", id="before-a-date"),
+        pytest.param({"updated_after": "0001-01-01T00:00+01:00"}, "all", id="after-the-first-year"),
+        pytest.param({"updated_before": "9999-12-31 23:59-01:00"}, "all", id="before-the-last-year"),
+    ],
+)
+def test_releases_updated_before_or_after_a_date(gitlab: httpx.Client, params: dict, expected: str) -> None:
+    every = gitlab.get("/projects/24/releases").json()
+    response = gitlab.get("/projects/24/releases", params=params)
+    assert response.status_code == 200, response.text
+    assert response.json() == (every if expected == "all" else [])
+    assert every
+
+
+def test_milestones_updated_after_a_date(gitlab: httpx.Client) -> None:
+    every = gitlab.get("/projects/24/milestones").json()
+    assert gitlab.get("/projects/24/milestones", params={"updated_after": "2000-01-01"}).json() == every
+    assert_refused(
+        gitlab.get("/projects/24/milestones", params={"updated_after": "2000-13-01"}), "updated_after is invalid"
+    )
+
+
+# ---- ?format= as Grape's formatter negotiates it -----------------------------------------------------------------
+
+
+def not_acceptable(response: httpx.Response, requested: str) -> None:
+    assert response.status_code == 406
+    assert response.json() == {"error": f"The requested format '{requested}' is not supported."}
+    assert response.headers["content-type"] == "application/json"
+
+
+@pytest.mark.parametrize(
+    ("query", "requested"),
+    [
+        pytest.param("format=xml", "xml", id="xml"),
+        pytest.param("format=JSON", "JSON", id="case-matters"),
+        pytest.param("format=", "", id="empty"),
+        pytest.param("format=json&format=txt", "txt", id="the-last-one"),
+        pytest.param("format[]=xml", '["xml"]', id="a-list"),
+        pytest.param("%66ormat=x%6Dl", "xml", id="percent-encoded"),
+    ],
+)
+def test_a_format_other_than_json_is_not_acceptable(gitlab: httpx.Client, query: str, requested: str) -> None:
+    not_acceptable(gitlab.get(f"/projects/24/releases?{query}"), requested)
+
+
+def test_the_format_is_refused_before_anything_else(
+    gitlab: httpx.Client, anonymous: httpx.Client, app: MockApp
+) -> None:
+    before = world(app)
+    not_acceptable(gitlab.post("/projects/24/releases?format=xml", json={"tag_name": "v0.3", "ref": "main"}), "xml")
+    not_acceptable(gitlab.post("/projects/24/repository/tags?format=xml&tag_name=v9&ref=main"), "xml")
+    not_acceptable(anonymous.get("/projects/25/releases?format=xml&per_page=x"), "xml")
+    not_acceptable(gitlab.get("/no/such/path?format=xml"), "xml")
+    assert world(app) == before
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param("/projects/24/releases?format=json", id="json"),
+        pytest.param("/projects/24/releases?format", id="without-a-value"),
+        pytest.param("/projects/24/releases.json?format=xml", id="the-extension-first"),
+        pytest.param("/projects/24/releases?formats=xml", id="another-name"),
+    ],
+)
+def test_formats_that_are_served(gitlab: httpx.Client, path: str) -> None:
+    response = gitlab.get(path)
+    assert response.status_code == 200, response.text
+
+
+def test_other_apis_take_no_format_parameter(http: httpx.Client) -> None:
+    response = http.get("/api/0/organizations/acme/releases/?format=xml", headers={"Authorization": "Bearer x"})
+    assert response.status_code != 406

@@ -47,8 +47,10 @@ PLUGIN = ApiPlugin(
     # GitLab's API is a Grape app: the query, form and JSON body are one set of parameters,
     # coerced and checked by Grape, which reports every failed rule at once.
     parameters="grape",
-    # Grape's routes under `format :json` end in an optional ".json".
+    # Grape's routes under `format :json` end in an optional ".json", and JSON is the only
+    # content type GitLab's API declares: `?format=xml` is refused (406).
     format_suffix=".json",
+    formats=("json",),
     web_paths=UPLOAD_PAGES,
     wire=WIRE_POLICY,
 )

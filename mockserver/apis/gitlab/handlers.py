@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import typing as t
 
 from ...clock import iso_stored, parse_iso
@@ -61,6 +62,11 @@ def _time_param(call: Call, name: str) -> str | None:
         return iso_stored(parse_iso(value))
     except ValueError:
         raise InvalidParameter("query", name, "invalid") from None
+    except OverflowError:
+        # In UTC the moment falls outside the years a datetime holds (0001-01-01T00:00+01:00):
+        # GitLab reads it; it lies before, or after, every stored moment.
+        edge = dt.datetime.min if value.startswith("0001") else dt.datetime.max
+        return iso_stored(edge.replace(tzinfo=dt.UTC))
 
 
 def get_current_user(call: Call) -> Reply:

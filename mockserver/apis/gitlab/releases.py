@@ -42,7 +42,8 @@ def parse_time(name: str, value: t.Any) -> str:
     """A moment from a request body, in the stored form; 400 naming the field if unreadable."""
     try:
         return iso_stored(parse_iso(str(value)))
-    except ValueError:
+    except (ValueError, OverflowError):
+        # OverflowError: a moment that in UTC falls outside the years the store keeps.
         raise InvalidParameter("body", name, "invalid") from None
 
 

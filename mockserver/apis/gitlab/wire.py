@@ -5,7 +5,7 @@ from __future__ import annotations
 import http
 import typing as t
 
-from ...errors import InvalidParameter, InvalidParameters, MockError
+from ...errors import InvalidParameter, InvalidParameters, MockError, NotAcceptable
 from ...exchange import Call, RenderedJson, Reply
 from ...pagination import OffsetPage
 
@@ -53,6 +53,9 @@ def render_error(error: MockError) -> Reply:
         else:
             problems = error.problems if isinstance(error, InvalidParameters) else [error]
             body = {"error": _grape_messages(problems)}
+    elif isinstance(error, NotAcceptable):
+        # Grape's formatter refuses a format before GitLab's code runs, in Grape's own shape.
+        body = {"error": error.message or _status_line(status)}
     elif isinstance(error.message, dict) and "error" in error.message:
         body = error.message
     elif error.message is not None:
