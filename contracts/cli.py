@@ -14,6 +14,8 @@ PASSED = 0
 CONTRACT_FAILED = 1
 USAGE_ERROR = 2
 """Bad arguments, or a server, token or sandbox the run cannot start with (``contracts.preflight``)."""
+PARTS = ("schemathesis", "semantic", "statemachine")
+"""The suite's parts, in the order a run takes them."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,6 +42,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--project", metavar="ID", help="sandbox project (GitLab project ID or path, Sentry or Chkk project)"
     )
     parser.add_argument("--org", metavar="SLUG", help="sandbox organization (Sentry)")
+    parser.add_argument(
+        "--part",
+        action="append",
+        choices=PARTS,
+        default=[],
+        help="run only this part of the suite (repeat for several; default: all three)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -85,6 +94,7 @@ def options_from(arguments: argparse.Namespace) -> t.Any:
         max_examples=arguments.max_examples or DEFAULT_MAX_EXAMPLES,
         # One seed for every API and part of the run, printed, so that the whole run can be repeated.
         seed=arguments.seed if arguments.seed is not None else random.randrange(2**32),
+        parts=tuple(part for part in PARTS if part in arguments.part) or PARTS,
     )
 
 

@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl, urlencode
 import pytest
 
 from contracts import cli
+from contracts.checks import checks_for
 from contracts.profiles import PROFILES
 from contracts.target import NOISY_LOGGERS, quiet_loggers
 from mockserver import Settings, create_app
@@ -179,6 +180,13 @@ class Mutant:
     """For requests to ``route``: how the mock's answer is changed."""
     handlers: t.Mapping[str, t.Callable[[Call], Reply]] = dataclasses.field(default_factory=dict)
     """operationId -> handler swapped into the API's plugin."""
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The parts of the suite whose checks this mutant must fail: the only ones its run needs."""
+        semantic = {check.name for check in checks_for(self.api)}
+        needed = {"semantic" if check in semantic else "schemathesis" for _, check in self.expected}
+        return tuple(part for part in cli.PARTS if part in needed)
 
     def build(self) -> ASGIApp:
         app: ASGIApp = mock_app(self.api, self.handlers)
@@ -678,6 +686,10 @@ def run_contract(api: str, mutant_id: str | None, junit: pathlib.Path) -> Outcom
         # The mock's token, given, so that a token in the environment (GITLAB_TOKEN, ...) plays no part.
         argv = [api, "--base-url", server.url, "--token", PROFILES[api].default_token]
         argv += ["--seed", str(SEED), "--max-examples", str(MAX_EXAMPLES), "--junit", str(junit)]
+        if mutant_id is not None:
+            # A mutant is run through the parts holding the checks that must catch it; the unmodified
+            # mock, through every part (each must pass).
+            argv += [f"--part={part}" for part in BY_ID[mutant_id].parts]
         exit_code = cli.main(argv)
     return Outcome(api, mutant_id, exit_code, read_junit(junit), console.getvalue(), time.monotonic() - started)
 
