@@ -91,18 +91,24 @@ def summarize(rounds: t.Sequence[t.Mapping[str, t.Any]]) -> dict[str, t.Any]:
 
 
 def ratios(summaries: t.Mapping[str, t.Mapping[str, t.Any]], reference: str = "mock") -> dict[str, dict[str, float]]:
-    """reference/other of the median req/s, per endpoint, for every other server."""
-    return {
-        name: {
-            endpoint: round(
-                summaries[reference][endpoint]["requests_per_second"] / summary[endpoint]["requests_per_second"], 3
-            )
-            for endpoint in ENDPOINTS
-            if summary[endpoint]["requests_per_second"]
-        }
-        for name, summary in summaries.items()
-        if name != reference
-    }
+    """reference/other per endpoint, for every other server: the median of the rounds' ratios.
+
+    Each round measures every server, one right after another (``run_rounds``), so a round's
+    ratio compares two servers under the same state of a shared machine; the median of those
+    ratios holds better than a ratio of medians when the machine's speed drifts between rounds.
+    """
+    found: dict[str, dict[str, float]] = {}
+    for name, summary in summaries.items():
+        if name == reference:
+            continue
+        found[name] = {}
+        for endpoint in ENDPOINTS:
+            ours = summaries[reference][endpoint]["requests_per_second_by_round"]
+            theirs = summary[endpoint]["requests_per_second_by_round"]
+            paired = [mine / other for mine, other in zip(ours, theirs, strict=False) if other]
+            if paired:
+                found[name][endpoint] = round(median(paired), 3)
+    return found
 
 
 def list_targets(releases: int) -> list[str]:

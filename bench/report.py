@@ -68,6 +68,7 @@ def render(results: t.Mapping[str, t.Any]) -> str:
     lines.append(
         "  get: GET /api/v4/projects/24/releases/<tag> over every tag; list: ?per_page=20&page=<p> over every page"
     )
+    lines.append("  mock/server: the median of the rounds' ratios (a round measures every server, one after another)")
     lines.append("  cold start: process start to the first 200 (the mock: from each of its three APIs)")
     for name, reason in results.get("skipped", {}).items():
         lines.append(f"  {'load' if name == 'wrk' else 'skipped'}: {reason}")

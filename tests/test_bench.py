@@ -102,7 +102,7 @@ def trial(rps: float, p50: float, p99: float, errors: int = 0) -> dict[str, t.An
     return load.LoadResult(100, rps, p50, p99, errors)._asdict()
 
 
-def test_rounds_are_summarized_by_medians_and_ratios_are_of_medians() -> None:
+def test_rounds_are_summarized_by_medians_and_ratios_are_medians_of_each_rounds_ratio() -> None:
     rounds = {
         "mock": [
             {"cold_start_s": cold, "get": trial(rps, p50, 10), "list": trial(rps / 2, p50 * 2, 20, errors=1)}
@@ -118,7 +118,15 @@ def test_rounds_are_summarized_by_medians_and_ratios_are_of_medians() -> None:
     assert mock["get"]["requests_per_second"] == 2000 and mock["get"]["p50_ms"] == 2.0
     assert mock["get"]["requests_per_second_by_round"] == [1000, 3000, 2000]
     assert mock["list"]["requests_per_second"] == 1000 and mock["list"]["errors"] == 3
+    # Rounds: get 1000/8000, 3000/10000, 2000/9000; list 500/8000, 1500/10000, 1000/9000 (each round's own).
     assert measure.ratios(summaries) == {"bare": {"get": round(2000 / 9000, 3), "list": round(1000 / 9000, 3)}}
+    # The machine slows down in the second round, for both servers alike: each round's own ratio
+    # (3, 4, 1: median 3) sees through it, where the ratio of the medians (2000 / 1000) would not.
+    drifting = {
+        name: {"get": {"requests_per_second_by_round": by_round}, "list": {"requests_per_second_by_round": []}}
+        for name, by_round in (("mock", [3000, 1000, 2000]), ("prism", [1000, 250, 2000]))
+    }
+    assert measure.ratios(drifting) == {"prism": {"get": 3.0}}
 
 
 def test_warm_up_goes_on_while_the_rate_climbs() -> None:
