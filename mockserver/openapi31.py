@@ -58,14 +58,19 @@ class OpenAPI31Specification(OpenAPISpecification):
     def from_path(cls, path: pathlib.Path, known_valid: ValidatedSpecs | None = None) -> OpenAPI31Specification:
         """The document in ``path``; checked against the meta-schema unless its bytes are in ``known_valid``."""
         content = path.read_bytes()
-        document = yaml.load(content, Loader=SAFE_LOADER)
         if known_valid is None:
-            return cls.from_dict(document, base_uri=f"{path.parent}/")
+            return cls.from_dict(yaml.load(content, Loader=SAFE_LOADER), base_uri=f"{path.parent}/")
         key = known_valid.key(content)
         if key in known_valid:
+            document = known_valid.document(key)
+            if document is None:
+                document = yaml.load(content, Loader=SAFE_LOADER)
+                known_valid.keep_document(key, document)
             return _KnownValidSpecification.from_dict(document, base_uri=f"{path.parent}/")
+        document = yaml.load(content, Loader=SAFE_LOADER)
         specification = cls.from_dict(document, base_uri=f"{path.parent}/")
         known_valid.add(key)
+        known_valid.keep_document(key, yaml.load(content, Loader=SAFE_LOADER))
         return specification
 
     def with_base_path(self, base_path: str) -> OpenAPI31Specification:

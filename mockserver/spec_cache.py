@@ -5,6 +5,10 @@ every start, for documents that rarely change. A document whose exact bytes pass
 the same validator, is taken as valid; any other document is checked. The file lives under
 ``$XDG_CACHE_HOME/release-mock/`` (``~/.cache/release-mock/`` by default), never beside the code,
 and a cache that cannot be read or written only means the check runs every time.
+
+Beside it, each such document is kept as it was read, in JSON (``documents/<hash>.json``): reading
+the YAML took a tenth of a second of every start, JSON a millisecond. Only a document that JSON
+holds exactly is kept (a YAML date or a number as a key would come back changed).
 """
 
 from __future__ import annotations
@@ -14,8 +18,14 @@ import hashlib
 import importlib.util
 import os
 import pathlib
+import typing as t
+
+import orjson
+import yaml
 
 CACHE_FILE = "validated-specs.txt"
+DOCUMENTS = "documents"
+"""The folder, beside ``CACHE_FILE``, of the documents known valid, as read (JSON, by hash)."""
 KEPT_ENTRIES = 64
 """Enough for every spec of a few checkouts and versions; older hashes are dropped first."""
 RULES = "openapi-3.1-meta-schema+version-3.1.x/1"
@@ -78,6 +88,45 @@ class ValidatedSpecs:
         except OSError:
             with contextlib.suppress(OSError):
                 scratch.unlink(missing_ok=True)
+
+    def document(self, key: str) -> dict[str, t.Any] | None:
+        """The document known by ``key`` as it was read when it was found valid, or None when it is not kept."""
+        path = self._document_path(key)
+        if path is None or key not in self._known:
+            return None
+        try:
+            document = orjson.loads(path.read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            return None
+        return document if isinstance(document, dict) else None
+
+    def keep_document(self, key: str, document: t.Any) -> None:
+        """Keep the document of ``key`` (one known valid) for the next start, if JSON holds it exactly."""
+        path = self._document_path(key)
+        if path is None or key not in self._known:
+            return
+        try:
+            content = orjson.dumps(document)
+        except TypeError:
+            return
+        if orjson.loads(content) != document:
+            return
+        scratch = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            scratch.write_bytes(content)
+            os.replace(scratch, path)
+            # The documents of hashes no longer listed go with them.
+            for kept in path.parent.glob("*.json"):
+                if kept.name.split("-", 1)[0] not in self._known:
+                    kept.unlink(missing_ok=True)
+        except OSError:
+            with contextlib.suppress(OSError):
+                scratch.unlink(missing_ok=True)
+
+    def _document_path(self, key: str) -> pathlib.Path | None:
+        # The YAML reader's version is in the name: another might read the same bytes differently.
+        return self._file.parent / DOCUMENTS / f"{key}-{yaml.__version__}.json" if self._file is not None else None
 
     def _read(self) -> list[str]:
         if self._file is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pathlib
 import shutil
+import types
 
 import pytest
 import yaml
@@ -14,7 +15,7 @@ from mockserver.bundled import SPECS_DIR
 from mockserver.fixtures import SAFE_LOADER
 from mockserver.openapi31 import OpenAPI31Specification
 from mockserver.settings import Settings
-from mockserver.spec_cache import CACHE_FILE, ValidatedSpecs
+from mockserver.spec_cache import CACHE_FILE, DOCUMENTS, ValidatedSpecs
 
 # A schema type the meta-schema refuses; Connexion itself would serve the document regardless.
 BROKEN_TYPE = ("type: string", "type: strnig")
@@ -91,3 +92,34 @@ def test_an_unusable_cache_only_means_checking_again(
     assert create_app(Settings(apis=("gitlab",))).mounts
     with pytest.raises(InvalidSpecification, match="strnig"):
         create_app(Settings(specs_dir=broken_specs, apis=("gitlab",)))
+
+
+def test_the_next_start_reads_each_known_valid_spec_from_its_json_copy(
+    cache_home: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = create_app(Settings())
+    kept = sorted((cache_home / DOCUMENTS).glob("*.json"))
+    assert len(kept) == 4  # the three APIs' specs and the admin API's
+    # The next start parses no YAML for its specs: each comes from its JSON copy, the same document.
+    monkeypatch.setattr("mockserver.openapi31.yaml", types.SimpleNamespace(load=_no_yaml))
+    second = create_app(Settings())
+    assert {mount: spec.raw for mount, (_, spec) in second.mounts.items()} == {
+        mount: spec.raw for mount, (_, spec) in first.mounts.items()
+    }
+
+
+def test_a_damaged_or_inexact_copy_is_not_used(cache_home: pathlib.Path, tmp_path: pathlib.Path) -> None:
+    create_app(Settings(apis=("chkk",)))
+    for kept in (cache_home / DOCUMENTS).glob("*.json"):
+        kept.write_bytes(b"{not json")
+    assert create_app(Settings(apis=("chkk",))).mounts  # read from the YAML again
+    # A document JSON would change (a YAML date comes back a string) is never kept.
+    known = ValidatedSpecs(cache_home)
+    key = known.key(b"dated")
+    known.add(key)
+    known.keep_document(key, yaml.load("info: {x-released: 2024-01-01}", Loader=SAFE_LOADER))
+    assert known.document(key) is None
+
+
+def _no_yaml(*args: object, **kwargs: object) -> None:
+    raise AssertionError("a known-valid spec was parsed from YAML again")
