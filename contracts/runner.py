@@ -18,7 +18,7 @@ import httpx
 
 from . import conformance, statemachines
 from .checks import Check, Inventory, checks_for, inventory_for
-from .cli import PARTS
+from .cli import SUITE_PARTS
 from .events import ApiFinished, ApiStarted, CheckFailed, CheckPassed, Event, Finished, OperationTested, PartSkipped
 from .failures import ContractFailure
 from .operations import OperationIndex
@@ -47,7 +47,7 @@ class RunOptions:
     read_only: bool = False
     max_examples: int = DEFAULT_MAX_EXAMPLES
     seed: int | None = None
-    parts: tuple[str, ...] = PARTS
+    parts: tuple[str, ...] = SUITE_PARTS
 
 
 def run(options: RunOptions, emit: t.Callable[[Event], None]) -> None:

@@ -186,7 +186,7 @@ class Mutant:
         """The parts of the suite whose checks this mutant must fail: the only ones its run needs."""
         semantic = {check.name for check in checks_for(self.api)}
         needed = {"semantic" if check in semantic else "schemathesis" for _, check in self.expected}
-        return tuple(part for part in cli.PARTS if part in needed)
+        return tuple(part for part in cli.SUITE_PARTS if part in needed)
 
     def build(self) -> ASGIApp:
         app: ASGIApp = mock_app(self.api, self.handlers)

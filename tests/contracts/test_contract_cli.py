@@ -187,6 +187,15 @@ def test_contradictory_options_exit_2_before_any_request(
     assert out == "" and message in err
 
 
+def test_part_runs_only_the_parts_named() -> None:
+    code, out = _run(["chkk", "--part", "semantic", "--seed", SEED])
+    assert code == 0, out
+    checks = {line.split()[0] for line in out.splitlines() if line.startswith("  ") and line.split()[0].islower()}
+    assert {"pagination_headers_consistency", "auth_is_required"} <= checks
+    # Neither Schemathesis' checks nor the state machine ran.
+    assert not checks & {"response_schema_conformance", "not_a_server_error", "statemachine"}, out
+
+
 def test_release_mock_contract_is_the_same_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert release_mock(["contract", "chkk", "--max-examples", "1", "--seed", SEED]) == 0
     assert "chkk: 2/2 operations exercised" in capsys.readouterr().out
