@@ -1,7 +1,8 @@
 """Our endpoint application, behind Connexion's routing: one pass through named stages per request.
 
     route     the operation's plan, by what Connexion's routing put in the scope
-    validate  parameters and body, by the plan's compiled checks -> the handler's ``Call``
+    validate  parameters and body, by the plan's compiled checks -> the handler's ``Call`` (when they
+              fail, what the real server checks before them runs first: ``ApiPlugin.checked_first``)
     choose    which producer answers (``choose_response``: the seam for ``Prefer``, scenarios, faults)
     produce   the handler, or the spec's example, inside the store
     render    ``Reply`` -> an ``Answer``: status, header pairs and bytes (``json_body``), sent as two ASGI messages
@@ -23,7 +24,7 @@ from starlette.types import Receive, Scope, Send
 
 from .bodies import Body, split_content_type
 from .clock import Clock
-from .errors import InvalidParameter, NotFound, reported
+from .errors import InvalidParameter, MockError, NotFound, reported
 from .exchange import Call, RenderedJson, Reply
 from .json_body import dump_json
 from .plans import OperationPlan
@@ -90,7 +91,12 @@ class Pipeline:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         plan = self.route(scope)
-        request = await self.validate(plan, scope, receive)
+        try:
+            request = await self.validate(plan, scope, receive)
+        except MockError:
+            if plan.checked_first is not None:
+                self.check_first(plan, scope)
+            raise
         produce = choose_response(plan, request)
         try:
             with self.store.transaction(plan.api) as state:
@@ -102,6 +108,16 @@ class Pipeline:
             check_reply(plan, answer)
         await send({"type": "http.response.start", "status": answer.status, "headers": answer.headers})
         await send({"type": "http.response.body", "body": answer.body})
+
+    def check_first(self, plan: OperationPlan, scope: Scope) -> None:
+        """What the real server checks before reading the parameters, for a request whose parameters failed:
+        its refusal, if any, is raised in place of theirs."""
+        assert plan.checked_first is not None
+        query_string = scope.get("query_string")
+        pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True) if query_string else []
+        request = ValidRequest(plan, scope, Headers(scope=scope), pairs)
+        with self.store.transaction(plan.api) as state:
+            plan.checked_first(request.call(state, self.clock))
 
     def route(self, scope: Scope) -> OperationPlan:
         routed = scope.get("extensions", {}).get(ROUTING_CONTEXT, {})

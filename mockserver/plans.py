@@ -60,6 +60,8 @@ class OperationPlan:
     """Set when responses are checked (the test suite's setting)."""
     every_problem: bool = False
     """Report every parameter problem at once, not the first (Grape joins them)."""
+    checked_first: t.Callable[[Call], None] | None = None
+    """What the real server checks before the parameters (``ApiPlugin.checked_first``)."""
 
     @property
     def produces_first(self) -> str | None:
@@ -140,6 +142,7 @@ def _compile(
             else None
         ),
         handler=plugin.handlers.get(operation_id) if operation_id else None,
+        checked_first=plugin.checked_first.get(operation_id) if operation_id else None,
         example=example_handler(responses),
         produces_listed=produces,
         produces=MediaTypes({media_type.lower(): None for media_type in produces}),
@@ -221,7 +224,7 @@ def _check_handlers(plugin: ApiPlugin, operation_ids: list[str | None]) -> None:
 
     A misspelt name would leave its operation answering from examples, with nobody checking its rules.
     """
-    unknown = sorted(set(plugin.handlers) - set(operation_ids))
+    unknown = sorted((set(plugin.handlers) | set(plugin.checked_first)) - set(operation_ids))
     if unknown:
         raise OperationMismatch(
             f"{plugin.name}: handlers for operationIds that {plugin.spec_file} does not have: {', '.join(unknown)}"

@@ -80,6 +80,10 @@ class ApiPlugin:
     formats: tuple[str, ...] = ()
     """The formats a request may name in a ``format`` query parameter, as Grape negotiates them (``formats.py``):
     any other is answered 406 before anything else. Empty: the parameter means nothing."""
+    checked_first: t.Mapping[str, t.Callable[[Call], None]] = dataclasses.field(default_factory=dict)
+    """operationId -> what the real server checks before it reads the parameters (GitLab's ``before {
+    authenticate! }``): when a request's parameters are refused, this runs first, and its refusal (a 401) is
+    the answer. It gets a ``Call`` without parameters or body; a request whose parameters pass never runs it."""
     web_paths: t.Sequence[WebPath] = ()
     """Pages outside the mount (``GET``/``HEAD``) that the API's own operations answer (``web_paths.py``)."""
     wire: WirePolicy | None = None

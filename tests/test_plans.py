@@ -112,6 +112,14 @@ def test_a_handler_for_an_operation_the_spec_lacks_stops_start_up(
         create_app(probe_settings(tmp_path, monkeypatch, misspelt))
 
 
+def test_a_check_first_for_an_operation_the_spec_lacks_stops_start_up(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    misspelt = dataclasses.replace(probe_plugin({"readGuarded": read_guarded}), checked_first={"readGaurded": print})
+    with pytest.raises(OperationMismatch, match="does not have: readGaurded"):
+        create_app(probe_settings(tmp_path, monkeypatch, misspelt))
+
+
 def test_the_command_line_names_the_mismatch_and_exits_2(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from mockserver import MockApp
+from tests.conftest import JOB
 
 JSON = {"content-type": "application/json"}
 FORM = {"content-type": "application/x-www-form-urlencoded"}
@@ -555,6 +556,33 @@ def test_integer_segment_that_is_no_integer_is_grapes_400(
     before = world(app)
     assert_gitlab_error(gitlab.request(method, path, json={"name": "renamed", "title": "renamed"}), 400, body)
     assert world(app) == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        pytest.param("GET", "/projects/24/milestones/abc", id="milestone-id"),
+        pytest.param("PUT", "/projects/24/milestones/abc", id="put-milestone-id"),
+        pytest.param("GET", "/projects/24/milestones?per_page=0", id="milestones-query"),
+        pytest.param("POST", "/projects/24/milestones", id="create-milestone-without-title"),
+        pytest.param("GET", "/projects/24/members/all/abc", id="member-id"),
+    ],
+)
+@pytest.mark.parametrize("caller", ["anonymous", "job-token"])
+def test_milestones_and_members_ask_for_a_sign_in_before_reading_parameters(
+    app: MockApp, anonymous: httpx.Client, method: str, path: str, caller: str
+) -> None:
+    # GitLab's ``before { authenticate! }`` runs before Grape reads the parameters.
+    headers = {"JOB-TOKEN": JOB} if caller == "job-token" else {}
+    before = world(app)
+    assert_gitlab_error(anonymous.request(method, path, headers=headers, json={}), 401, {"message": "401 Unauthorized"})
+    assert world(app) == before
+
+
+def test_release_links_read_parameters_before_the_sign_in(anonymous: httpx.Client) -> None:
+    # The links API authorizes after its parameters pass: an anonymous bad id is still the 400.
+    response = anonymous.get("/projects/24/releases/v0.2/assets/links/abc")
+    assert_gitlab_error(response, 400, {"error": "link_id is invalid"})
 
 
 @pytest.mark.parametrize(

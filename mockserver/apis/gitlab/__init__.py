@@ -8,7 +8,7 @@ import typing as t
 from ...fixtures import load_folder
 from ...plugin import ApiPlugin, WebPath
 from .answer_headers import WIRE_POLICY
-from .handlers import HANDLERS
+from .handlers import HANDLERS, SIGNED_IN_FIRST
 from .seed import FIXTURE_SCHEMA, check_references, check_seed, dump_state, load_state
 from .state import TABLES
 from .wire import render_error
@@ -33,6 +33,7 @@ PLUGIN = ApiPlugin(
     spec_file="gitlab.yaml",
     default_mount="/api/v4",
     handlers=HANDLERS,
+    checked_first=SIGNED_IN_FIRST,
     render_error=render_error,
     load_seed=load_seed,
     tables=TABLES,

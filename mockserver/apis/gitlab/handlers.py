@@ -80,12 +80,17 @@ def get_project(call: Call) -> Reply:
     return Reply(views.project_view(scope.project, level, call.base_url, authenticated=not scope.principal.anonymous))
 
 
-def signed_in_scope(call: Call, *, write: bool = False) -> Scope:
-    """For routes behind GitLab's ``authenticate!``: a caller without a token, or with a CI job
-    token (which these routes do not accept), is a 401 before the project is looked up."""
+def require_sign_in(call: Call) -> None:
+    """GitLab's ``authenticate!``: a caller without a token, or with a CI job token (which the routes
+    behind it do not accept), is a 401."""
     principal = authenticate(GitLabState(call.state), call)
     if principal.anonymous or (principal.token is not None and principal.token["kind"] == "job"):
         raise Unauthorized(UNAUTHORIZED)
+
+
+def signed_in_scope(call: Call, *, write: bool = False) -> Scope:
+    """For routes behind GitLab's ``authenticate!``: ``require_sign_in``, before the project is looked up."""
+    require_sign_in(call)
     scope = project_scope(call)
     if write:
         # Reporters and above manage milestones (GitLab's ``admin_milestone``).
@@ -457,6 +462,23 @@ def download_generic_package_file(call: Call) -> Reply:
     )
     return _file_reply(content, row["file_name"])
 
+
+# Milestones and members sit behind a ``before { authenticate! }``, which Grape runs before it reads
+# the parameters: an anonymous ``GET .../milestones/abc`` is a 401, not ``milestone_id is invalid``.
+SIGNED_IN_FIRST = {
+    operation: require_sign_in
+    for operation in (
+        "listProjectMilestones",
+        "getProjectMilestone",
+        "createProjectMilestone",
+        "updateProjectMilestone",
+        "deleteProjectMilestone",
+        "listProjectMembers",
+        "listAllProjectMembers",
+        "getProjectMember",
+        "getAnyProjectMember",
+    )
+}
 
 HANDLERS = {
     "getCurrentUser": get_current_user,
