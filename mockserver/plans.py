@@ -224,8 +224,9 @@ def _check_handlers(plugin: ApiPlugin, operation_ids: list[str | None]) -> None:
 
     A misspelt name would leave its operation answering from examples, with nobody checking its rules.
     """
-    unknown = sorted((set(plugin.handlers) | set(plugin.checked_first)) - set(operation_ids))
-    if unknown:
-        raise OperationMismatch(
-            f"{plugin.name}: handlers for operationIds that {plugin.spec_file} does not have: {', '.join(unknown)}"
-        )
+    for kind, named in (("handlers", plugin.handlers), ("checks made first", plugin.checked_first)):
+        unknown = sorted(set(named) - set(operation_ids))
+        if unknown:
+            raise OperationMismatch(
+                f"{plugin.name}: {kind} for operationIds that {plugin.spec_file} does not have: {', '.join(unknown)}"
+            )

@@ -48,6 +48,6 @@ def test_each_parameter_is_checked_once_and_the_operations_own_overrides_the_pat
             }
         }
     }
-    plugin = dataclasses.replace(GITLAB, handlers={})
+    plugin = dataclasses.replace(GITLAB, handlers={}, checked_first={})
     plan = compile_plans(plugin, document, "/t", validate_responses=False)["getThing"]
     assert [check.schema for check in plan.checks] == [own["schema"], query["schema"]]

@@ -116,7 +116,9 @@ def test_a_check_first_for_an_operation_the_spec_lacks_stops_start_up(
     tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     misspelt = dataclasses.replace(probe_plugin({"readGuarded": read_guarded}), checked_first={"readGaurded": print})
-    with pytest.raises(OperationMismatch, match="does not have: readGaurded"):
+    with pytest.raises(
+        OperationMismatch, match="probe: checks made first for operationIds that probe.yaml does not have: readGaurded"
+    ):
         create_app(probe_settings(tmp_path, monkeypatch, misspelt))
 
 
